@@ -1,0 +1,50 @@
+# i18n-pipeline — the newsroom's two commands are `make install` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+CLI    := $(BIN)/i18n-pipeline
+ARTICLES ?= 50
+
+.PHONY: install test translate models bench catalogs-extract catalogs-update catalogs-compile clean help
+
+help:
+	@echo "make install    create .venv and install i18n-pipeline with everything it needs"
+	@echo "make test       run the test suite (offline; builds its own tiny models)"
+	@echo "make translate  translate articles/ into ru and arm (out/)"
+	@echo "make models     download the en→ru and en→hy models (connected machine only)"
+	@echo "make bench      benchmark against Argos Translate and raw CTranslate2 (ARTICLES=$(ARTICLES))"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(PY)
+	$(BIN)/pip install --quiet -e '.[test]'
+	@$(MAKE) --no-print-directory catalogs-compile
+
+test: $(PY)
+	$(BIN)/pytest
+
+translate: $(PY)
+	$(CLI) translate articles --to ru,arm --out out
+
+models: $(PY)
+	$(CLI) models fetch en ru
+	$(CLI) models fetch en hy
+
+bench: $(PY)
+	$(PY) -m bench --articles $(ARTICLES)
+
+# Gettext catalogs for fixed strings (babel). .mo files are built here, never committed.
+catalogs-extract: $(PY)
+	$(BIN)/pybabel extract --quiet -F locales/babel.cfg -k _ -k N_ -k ngettext:1,2 -o locales/i18n_pipeline.pot i18n_pipeline
+
+catalogs-update: catalogs-extract
+	$(BIN)/pybabel update --quiet -i locales/i18n_pipeline.pot -d locales -D i18n_pipeline
+
+catalogs-compile: $(PY)
+	$(BIN)/pybabel compile --quiet --use-fuzzy -d locales -D i18n_pipeline
+
+clean:
+	rm -rf out .bench build *.egg-info

@@ -1,0 +1,258 @@
+"""The ``i18n-pipeline`` command: each command parses, calls one library function, prints.
+
+Exit codes: 0 success; 1 some inputs failed (the rest completed); 2 usage; 3 a required model
+is missing or unusable. Heavy modules are imported inside commands so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import NoReturn, Optional
+
+import typer
+
+from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, PipelineError
+
+app = typer.Typer(
+    name="i18n-pipeline",
+    help="Offline translation and localization for the newsroom: English articles → ru, arm (hy).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="Install, list and remove offline translation models.", no_args_is_help=True)
+glossary_app = typer.Typer(help="Edit and check the term base in glossary/.", no_args_is_help=True)
+review_app = typer.Typer(help="The translator review loop: import approved work, export work to review.",
+                         no_args_is_help=True)
+app.add_typer(models_app, name="models")
+app.add_typer(glossary_app, name="glossary")
+app.add_typer(review_app, name="review")
+
+ModelsOpt = typer.Option(None, "--models", help="Model folder [env I18N_PIPELINE_MODELS; default ./models].")
+StateOpt = typer.Option(None, "--state", help="Run state folder (TM) [env I18N_PIPELINE_STATE; default ./.i18n].")
+GlossaryOpt = typer.Option(None, "--glossary", help="Glossary folder [default ./glossary].")
+ConfigOpt = typer.Option(None, "--config", help="Settings file [default ./i18n.toml if present].")
+JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON on stdout.")
+
+
+def _fail(error: PipelineError) -> NoReturn:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def _settings(config: Optional[Path] = None, **overrides):
+    from .config import load_settings
+
+    return load_settings(config, **overrides)
+
+
+def _setup_logging(quiet: bool) -> None:
+    logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, format="%(message)s", stream=sys.stderr)
+
+
+# -- translate -----------------------------------------------------------------------------
+
+
+@app.command()
+def translate(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Article files or folders [default: articles/]."),
+    to: str = typer.Option("ru,arm", "--to", help="Target locales, site codes or ISO: ru, arm (= hy)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder [default: out/]."),
+    models: Optional[Path] = ModelsOpt,
+    glossary: Optional[Path] = GlossaryOpt,
+    state: Optional[Path] = StateOpt,
+    config: Optional[Path] = ConfigOpt,
+    as_json: bool = JsonOpt,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; errors only."),
+    keep_going: bool = typer.Option(True, "--keep-going/--fail-fast",
+                                    help="Go on past inputs that fail (default), or stop at the first."),
+) -> None:
+    """Translate articles into the site's locales and write aligned bilingual outputs."""
+    from .locales import parse_locale_list
+    from .pipeline import run
+
+    _setup_logging(quiet or as_json)
+    try:
+        locales = parse_locale_list(to)
+        settings = _settings(config, models_dir=models, glossary_dir=glossary, state_dir=state, out_dir=out)
+        inputs = paths or [Path("articles")]
+        with _progress(enabled=not quiet and not as_json and sys.stderr.isatty()) as hooks:
+            report = run(inputs, locales, settings, hooks, fail_fast=not keep_going)
+    except PipelineError as exc:
+        _fail(exc)
+    for failure in report.failed:
+        typer.echo(f"error: {failure['error']}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif not quiet:
+        for site, summary in report.locales.items():
+            typer.echo(f"{site}: {summary.segments} segments ({summary.mt} mt, {summary.tm} tm, "
+                       f"{summary.passthrough} passed through); QA flags: {sum(summary.qa.values())}")
+        typer.echo(f"{len(report.articles)} article(s) written to {settings.out_dir}/, {len(report.failed)} failed")
+    raise typer.Exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+class _progress:
+    """A rich progress bar (segments/s) on stderr, or silent hooks."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __enter__(self):
+        from .pipeline import Hooks
+
+        if not self.enabled:
+            return Hooks()
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
+        from rich.text import Text
+
+        class SegmentRate(ProgressColumn):
+            def render(self, task) -> Text:
+                return Text(f"{task.finished_speed or task.speed or 0:.1f} seg/s")
+
+        self.bar = Progress(TextColumn("translating"), BarColumn(), MofNCompleteColumn(), SegmentRate(),
+                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("translating", total=None)
+        return Hooks(on_total=lambda total: self.bar.update(task, total=total),
+                     on_progress=lambda done: self.bar.advance(task, done))
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            self.bar.stop()
+        return False
+
+
+# -- detect --------------------------------------------------------------------------------
+
+
+@app.command()
+def detect(
+    paths: list[Path] = typer.Argument(..., help="Article files or folders."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Show what the pipeline sees in each input: fields, blocks, languages, sentences."""
+    from .ingest import describe
+    from .pipeline import collect_inputs, prepare_article
+
+    _setup_logging(True)
+    try:
+        files = collect_inputs(paths)
+    except PipelineError as exc:
+        _fail(exc)
+    described, failed = [], 0
+    for path in files:
+        try:
+            described.append(describe(prepare_article(path)))
+        except PipelineError as exc:
+            failed += 1
+            described.append({"path": str(path), "error": str(exc)})
+            if not as_json:
+                typer.echo(f"error: {exc}", err=True)
+    if as_json:
+        typer.echo(json.dumps(described, ensure_ascii=False, indent=2))
+    else:
+        for item in described:
+            if "error" in item:
+                continue
+            typer.echo(f"{item['path']}: [{item.get('language')}] {item.get('headline')!r}")
+            typer.echo(f"  published {item.get('published')}, by {item.get('author')}, section {item.get('section')}")
+            for block in item["blocks"]:
+                text = block["text"] if len(block["text"]) < 70 else block["text"][:67] + "…"
+                typer.echo(f"  {block['role']:<9} {block.get('lang', ''):<3} {text}")
+    raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+
+
+# -- models --------------------------------------------------------------------------------
+
+
+def _store(models: Optional[Path]):
+    from .mt.store import ModelStore
+
+    return ModelStore(_settings(models_dir=models).models_dir)
+
+
+def _print_pack(info, action: str) -> None:
+    typer.echo(f"{action} {info.name}: {info.from_code}→{info.to_code} ({info.kind} {info.version}) in {info.path}")
+
+
+@models_app.command("list")
+def models_list(models: Optional[Path] = ModelsOpt, as_json: bool = JsonOpt) -> None:
+    """List installed model packs."""
+    from dataclasses import asdict
+
+    try:
+        packs = _store(models).packs()
+    except PipelineError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps([asdict(p) for p in packs], ensure_ascii=False, indent=2))
+    elif not packs:
+        typer.echo("no models installed; see README: `make models` on a connected machine")
+    for info in packs if not as_json else []:
+        typer.echo(f"{info.from_code}→{info.to_code}  {info.kind:<8} {info.version:<12} {info.name}")
+
+
+@models_app.command("install")
+def models_install(file: Path = typer.Argument(..., help="An .argosmodel package file."),
+                   models: Optional[Path] = ModelsOpt) -> None:
+    """Install an Argos package file (replaces a pack of the same pair)."""
+    try:
+        _print_pack(_store(models).install(file), "installed")
+    except PipelineError as exc:
+        _fail(exc)
+
+
+@models_app.command("remove")
+def models_remove(name: str = typer.Argument(..., help="Pack name (translate-en_ru) or pair (en-ru)."),
+                  models: Optional[Path] = ModelsOpt) -> None:
+    """Remove an installed pack."""
+    try:
+        _print_pack(_store(models).remove(name), "removed")
+    except PipelineError as exc:
+        _fail(exc)
+
+
+@models_app.command("fetch")
+def models_fetch(src: str = typer.Argument(..., help="Source language, e.g. en."),
+                 tgt: str = typer.Argument(..., help="Target language, e.g. ru or hy (arm)."),
+                 models: Optional[Path] = ModelsOpt) -> None:
+    """Download and install the pack for a pair (needs the network)."""
+    from .locales import SITE_LOCALES
+    from .mt.fetch import fetch
+
+    tgt = SITE_LOCALES[tgt].lang if tgt in SITE_LOCALES else tgt
+    try:
+        _print_pack(fetch(_store(models), src, tgt), "installed")
+    except PipelineError as exc:
+        _fail(exc)
+
+
+@models_app.command("import-opus-mt")
+def models_import_opus_mt(
+    release: Path = typer.Argument(..., help="An OPUS-MT release .zip or its unpacked folder."),
+    src: str = typer.Option("en", "--from", help="Source language."),
+    tgt: str = typer.Option("hy", "--to", help="Target language (hy or arm)."),
+    version: str = typer.Option("", "--version", help="Version label [default: the release name]."),
+    models: Optional[Path] = ModelsOpt,
+) -> None:
+    """Convert an OPUS-MT (Marian) release with CTranslate2 (int8) and install it."""
+    from .locales import SITE_LOCALES
+
+    tgt = SITE_LOCALES[tgt].lang if tgt in SITE_LOCALES else tgt
+    try:
+        _print_pack(_store(models).import_opus_mt(release, src, tgt, version), "installed")
+    except PipelineError as exc:
+        _fail(exc)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="i18n-pipeline")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,84 @@
+"""Settings: defaults, overridden by ``i18n.toml`` (or ``--config``), the environment and flags.
+
+Other stages add their own tables (``[qa]``, ``[glossary]``…) and read them from
+``Settings.extra`` so this module stays the one place that knows where settings come from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+
+CONFIG_FILE = "i18n.toml"
+MODELS_ENV = "I18N_PIPELINE_MODELS"
+STATE_ENV = "I18N_PIPELINE_STATE"
+
+
+@dataclass(frozen=True)
+class MTSettings:
+    """Decoding settings passed straight to CTranslate2."""
+
+    beam_size: int = 4
+    min_decoding_length: int = 1
+    max_decoding_length: int = 256
+    # Guard against runaway output: never decode more than ratio × source tokens + 10.
+    max_length_ratio: float = 3.0
+    inter_threads: int = 1
+    intra_threads: int = 0  # 0: CTranslate2 picks (all cores)
+    compute_type: str = "int8"
+    max_batch_tokens: int = 4096
+    num_hypotheses: int = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    models_dir: Path = Path("models")
+    state_dir: Path = Path(".i18n")
+    glossary_dir: Path = Path("glossary")
+    out_dir: Path = Path("out")
+    mt: MTSettings = field(default_factory=MTSettings)
+    extra: dict[str, Any] = field(default_factory=dict)  # other tables of i18n.toml, by name
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings: defaults < i18n.toml < environment < explicit overrides (non-None)."""
+    settings = Settings()
+    path = config if config is not None else Path(CONFIG_FILE)
+    if config is not None and not path.is_file():
+        raise UsageError(f"{path}: config file not found; pass an existing file to --config")
+    if path.is_file():
+        settings = _apply_file(settings, path)
+    if os.environ.get(MODELS_ENV):
+        settings = replace(settings, models_dir=Path(os.environ[MODELS_ENV]))
+    if os.environ.get(STATE_ENV):
+        settings = replace(settings, state_dir=Path(os.environ[STATE_ENV]))
+    given = {k: Path(v) if k.endswith("_dir") else v for k, v in overrides.items() if v is not None}
+    return replace(settings, **given)
+
+
+def _apply_file(settings: Settings, path: Path) -> Settings:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: not a readable TOML file ({exc}); fix or remove it") from exc
+    mt_table = data.pop("mt", {})
+    known = {f.name: f.type for f in fields(MTSettings)}
+    unknown = sorted(set(mt_table) - set(known))
+    if unknown:
+        raise UsageError(f"{path}: unknown [mt] setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    mt = settings.mt
+    for name, value in mt_table.items():
+        expected = type(getattr(mt, name))
+        if expected is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise UsageError(f"{path}: [mt] {name} must be {expected.__name__}, got {value!r}")
+        mt = replace(mt, **{name: value})
+    paths = data.pop("paths", {})
+    dirs = {f"{k}_dir": Path(v) for k, v in paths.items() if k in ("models", "state", "glossary", "out")}
+    return replace(settings, mt=mt, extra=data, **dirs)

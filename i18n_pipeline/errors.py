@@ -1,0 +1,74 @@
+"""Errors the library raises, and the exit codes the CLI maps them to.
+
+    PipelineError                  anything the pipeline reports as one line (exit 1)
+    ├── InputError                 one input file cannot be read or parsed; the batch goes on
+    ├── UsageError                 a bad option, locale code or config value (exit 2)
+    │   └── UnknownLocaleError
+    ├── ModelError                 a model pack is missing, corrupt or unusable (exit 3)
+    │   ├── ModelMissingError      no model for a language pair the run needs
+    │   └── CorruptModelError      a pack that cannot be installed or loaded
+    ├── GlossaryError              a term base that cannot be read or would be broken by a change
+    ├── OfflineError               an action needs the network and there is none
+    ├── StateError                 the translation memory or run state cannot be used
+    └── WriteError                 an output could not be written (disk full, permissions)
+
+Every message names the input and says what to do; the CLI prints ``str(error)`` on one line.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+EXIT_MODEL = 3
+
+
+class PipelineError(Exception):
+    exit_code = EXIT_SOME_FAILED
+
+    def __str__(self) -> str:
+        # One line, always: a traceback-like multi-line message breaks log scraping.
+        return " ".join(super().__str__().split())
+
+
+class InputError(PipelineError):
+    def __init__(self, path: object, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class UsageError(PipelineError):
+    exit_code = EXIT_USAGE
+
+
+class UnknownLocaleError(UsageError):
+    pass
+
+
+class ModelError(PipelineError):
+    exit_code = EXIT_MODEL
+
+
+class ModelMissingError(ModelError):
+    pass
+
+
+class CorruptModelError(ModelError):
+    pass
+
+
+class GlossaryError(PipelineError):
+    pass
+
+
+class OfflineError(PipelineError):
+    pass
+
+
+class StateError(PipelineError):
+    pass
+
+
+class WriteError(PipelineError):
+    pass

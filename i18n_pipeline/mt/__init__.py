@@ -1,0 +1,1 @@
+"""Machine translation: the engine interface, the CTranslate2 engine and the model store."""

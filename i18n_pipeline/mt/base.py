@@ -1,0 +1,69 @@
+"""The small interface every MT engine implements, so a new model kind is one module.
+
+Engines take whole batches of plain-text sentences (never one call per segment) and return,
+per sentence, one or more hypotheses with the token-level detail that glossary enforcement
+needs: the source and target pieces and, when asked, the attention between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Identity of an installed model pack; goes into every target's provenance."""
+
+    name: str  # e.g. "translate-en_ru"
+    kind: str  # "argos" | "opus-mt"
+    from_code: str
+    to_code: str
+    version: str
+    path: str
+
+
+@dataclass
+class Hypothesis:
+    text: str
+    score: float = 0.0
+    target_tokens: list[str] = field(default_factory=list)
+    # attention[t][s]: weight of source piece s when producing target piece t (if requested)
+    attention: list[list[float]] | None = None
+
+
+@dataclass
+class Translation:
+    source_tokens: list[str]
+    hypotheses: list[Hypothesis]
+
+    @property
+    def best(self) -> Hypothesis:
+        return self.hypotheses[0]
+
+
+class TranslationEngine(Protocol):
+    info: ModelInfo
+
+    def translate(
+        self,
+        sentences: Sequence[str],
+        *,
+        num_hypotheses: int = 1,
+        return_attention: bool = False,
+        target_prefixes: Sequence[str | None] | None = None,
+    ) -> list[Translation]:
+        """Translate all sentences in as few engine calls as possible; order is preserved."""
+        ...
+
+    def score(self, sentences: Sequence[str], targets: Sequence[str]) -> list[float]:
+        """Log-probability of each target given its source (to choose between forms)."""
+        ...
+
+    def source_pieces(self, sentence: str) -> list[str]:
+        """How the engine tokenizes a source sentence (what attention columns refer to)."""
+        ...
+
+    def detokenize(self, pieces: Sequence[str]) -> str:
+        """Target pieces back to text."""
+        ...

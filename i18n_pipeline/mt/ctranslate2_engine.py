@@ -1,0 +1,169 @@
+"""The CTranslate2 engine: one loaded translator, batched decoding, token-level detail.
+
+Load an engine from an installed pack with ``i18n_pipeline.mt.store.ModelStore(dir).load(info,
+settings.mt)`` or, for a pack directory you hold, ``load_engine(Path(pack_dir), MTSettings())``.
+
+All sentences of a run go through a few large ``translate_batch`` calls (grouped by length so
+the runaway-output guard can be tight), with ``batch_type="tokens"``; CTranslate2 sorts each
+call by length itself. The translator is loaded once per engine.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..config import MTSettings
+from ..errors import CorruptModelError
+from .base import Hypothesis, ModelInfo, Translation
+
+log = logging.getLogger(__name__)
+
+EOS = "</s>"
+
+
+@dataclass(frozen=True)
+class PieceCodec:
+    """How a pack turns text into model pieces and back."""
+
+    encode: Callable[[str], list[str]]
+    decode: Callable[[Sequence[str]], str]
+    add_eos: bool = False  # Marian models want exactly one </s> at the end of the source
+    target_prefix: tuple[str, ...] = ()  # e.g. a language token for multilingual packs
+
+
+class CTranslate2Engine:
+    """A TranslationEngine over one CTranslate2 model directory."""
+
+    engine_name = "ctranslate2"
+
+    def __init__(self, model_dir: Path, codec: PieceCodec, info: ModelInfo, settings: MTSettings):
+        import ctranslate2
+
+        self.info = info
+        self.codec = codec
+        self.settings = settings
+        try:
+            self._translator = ctranslate2.Translator(
+                str(model_dir),
+                device="cpu",
+                compute_type=settings.compute_type,
+                inter_threads=settings.inter_threads,
+                intra_threads=settings.intra_threads,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise CorruptModelError(
+                f"{model_dir}: CTranslate2 cannot load this model ({exc}); "
+                f"reinstall the {info.from_code}→{info.to_code} pack"
+            ) from exc
+
+    # -- the TranslationEngine interface ---------------------------------------------------
+
+    def source_pieces(self, sentence: str) -> list[str]:
+        pieces = [p for p in self.codec.encode(sentence) if p != EOS]
+        return pieces + [EOS] if self.codec.add_eos else pieces
+
+    def detokenize(self, pieces: Sequence[str]) -> str:
+        return self.codec.decode([p for p in pieces if p != EOS])
+
+    def translate(
+        self,
+        sentences: Sequence[str],
+        *,
+        num_hypotheses: int = 1,
+        return_attention: bool = False,
+        target_prefixes: Sequence[str | None] | None = None,
+    ) -> list[Translation]:
+        if not sentences:
+            return []
+        sources = [self.source_pieces(s) for s in sentences]
+        prefixes = [self._prefix_pieces(p) for p in (target_prefixes or [None] * len(sentences))]
+        results: list[Translation | None] = [None] * len(sentences)
+        for indices, max_len in self._length_groups(sources):
+            raw = self._translator.translate_batch(
+                [sources[i] for i in indices],
+                target_prefix=[prefixes[i] for i in indices] if any(prefixes[i] for i in indices) else None,
+                max_batch_size=self.settings.max_batch_tokens,
+                batch_type="tokens",
+                beam_size=max(self.settings.beam_size, num_hypotheses),
+                num_hypotheses=num_hypotheses,
+                min_decoding_length=min(self.settings.min_decoding_length, max_len),
+                max_decoding_length=max_len,
+                return_scores=True,
+                return_attention=return_attention,
+            )
+            for i, result in zip(indices, raw):
+                results[i] = self._to_translation(sources[i], result, return_attention)
+        return [r for r in results if r is not None]
+
+    def score(self, sentences: Sequence[str], targets: Sequence[str]) -> list[float]:
+        if not sentences:
+            return []
+        sources = [self.source_pieces(s) for s in sentences]
+        target_pieces = [list(self.codec.target_prefix) + self._target_encode(t) for t in targets]
+        results = self._translator.score_batch(
+            sources, target_pieces, max_batch_size=self.settings.max_batch_tokens, batch_type="tokens"
+        )
+        return [float(sum(r.log_probs)) for r in results]
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _target_encode(self, text: str) -> list[str]:
+        return [p for p in self.codec.encode(text) if p != EOS]
+
+    def _prefix_pieces(self, prefix_text: str | None) -> list[str] | None:
+        if prefix_text is None:
+            return list(self.codec.target_prefix) or None
+        return list(self.codec.target_prefix) + self._target_encode(prefix_text)
+
+    def _length_groups(self, sources: list[list[str]]) -> list[tuple[list[int], int]]:
+        """Group sentences by length bucket so each call gets a tight output-length cap.
+
+        Buckets double in size (≤8, ≤16, ≤32 … pieces): a handful of calls per run, and a
+        runaway decode can cost at most ratio × bucket + 10 steps instead of the global max.
+        """
+        settings = self.settings
+        buckets: dict[int, list[int]] = {}
+        for index, pieces in enumerate(sources):
+            bucket = max(8, 1 << math.ceil(math.log2(max(len(pieces), 1))))
+            buckets.setdefault(bucket, []).append(index)
+        groups = []
+        for bucket in sorted(buckets):
+            cap = int(settings.max_length_ratio * bucket) + 10 + len(self.codec.target_prefix)
+            max_len = max(min(settings.max_decoding_length, cap), settings.min_decoding_length)
+            groups.append((buckets[bucket], max_len))
+        return groups
+
+    def _to_translation(self, source: list[str], result, with_attention: bool) -> Translation:
+        skip = len(self.codec.target_prefix)
+        hypotheses = []
+        for rank, tokens in enumerate(result.hypotheses):
+            tokens = list(tokens)[skip:]
+            attention = None
+            if with_attention and result.attention:
+                attention = [list(map(float, row)) for row in result.attention[rank][skip:]]
+            score = float(result.scores[rank]) if result.scores else 0.0
+            hypotheses.append(Hypothesis(self.detokenize(tokens), score, tokens, attention))
+        return Translation(source_tokens=source, hypotheses=hypotheses)
+
+
+def model_adds_source_eos(model_dir: Path) -> bool:
+    """Whether the converted model's config already appends </s> to every source."""
+    config = model_dir / "config.json"
+    try:
+        return bool(json.loads(config.read_text(encoding="utf-8")).get("add_source_eos", False))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError) as exc:
+        raise CorruptModelError(f"{config}: unreadable model config ({exc}); reinstall the pack") from exc
+
+
+def load_engine(pack_dir: Path, settings: MTSettings) -> CTranslate2Engine:
+    """Load an engine from an installed pack directory of any known kind."""
+    from .packs import open_pack
+
+    return open_pack(pack_dir).load(settings)

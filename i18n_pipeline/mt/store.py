@@ -1,0 +1,153 @@
+"""The model store: installed packs under one directory (``./models`` by default).
+
+Installs extract into a temp folder beside the store and then rename, so a pack is either
+fully there or absent; a replaced pack is swapped, never half-overwritten.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..config import MTSettings
+from ..errors import CorruptModelError, ModelMissingError, UsageError
+from .archive import safe_extract_zip, single_root
+from .base import ModelInfo, TranslationEngine
+from .packs import METADATA, open_pack, pack_kind, read_metadata
+
+log = logging.getLogger(__name__)
+PIVOT = "en"
+
+
+class ModelStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def packs(self) -> list[ModelInfo]:
+        """Installed, readable packs; an unreadable one is logged and skipped."""
+        found = []
+        if not self.root.is_dir():
+            return found
+        for pack_dir in sorted(self.root.iterdir()):
+            if not pack_dir.is_dir() or pack_dir.name.startswith("."):
+                continue
+            try:
+                found.append(open_pack(pack_dir).info)
+            except CorruptModelError as exc:
+                log.warning("%s", exc)
+        return found
+
+    def find(self, from_code: str, to_code: str) -> ModelInfo | None:
+        return next((p for p in self.packs() if (p.from_code, p.to_code) == (from_code, to_code)), None)
+
+    def route(self, from_code: str, to_code: str) -> list[ModelInfo] | None:
+        """A direct pack, or src→en + en→tgt through English; None if neither exists."""
+        packs = self.packs()
+        by_pair = {(p.from_code, p.to_code): p for p in packs}
+        if (from_code, to_code) in by_pair:
+            return [by_pair[from_code, to_code]]
+        first, second = by_pair.get((from_code, PIVOT)), by_pair.get((PIVOT, to_code))
+        if PIVOT not in (from_code, to_code) and first and second:
+            return [first, second]
+        return None
+
+    def load(self, info: ModelInfo, settings: MTSettings) -> TranslationEngine:
+        return open_pack(Path(info.path)).load(settings)
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def install(self, archive: Path) -> ModelInfo:
+        """Install an ``.argosmodel`` (or any zipped pack); replaces a pack of the same pair."""
+        archive = Path(archive)
+        if not archive.is_file():
+            raise UsageError(f"{archive}: no such file; give the path of a downloaded .argosmodel")
+        with self._staging() as staging:
+            safe_extract_zip(archive, staging)
+            pack_dir = single_root(staging)
+            info = open_pack(pack_dir).info  # validates before anything is replaced
+            open_pack(pack_dir).load(MTSettings(beam_size=1))  # a pack CTranslate2 cannot load is refused
+            return self._commit(pack_dir, _pack_name(read_metadata(pack_dir)))
+
+    def import_opus_mt(self, source: Path, from_code: str, to_code: str, version: str = "") -> ModelInfo:
+        """Convert an OPUS-MT release (zip or folder) and install it as a pack."""
+        from .opus_mt_pack import KIND, convert_release, find_release_root
+
+        source = Path(source)
+        if not source.exists():
+            raise UsageError(f"{source}: no such file or folder; give an OPUS-MT release .zip or its folder")
+        with self._staging() as staging:
+            if source.is_dir():
+                release = find_release_root(source)
+            else:
+                safe_extract_zip(source, staging / "release")
+                release = find_release_root(staging / "release")
+            pack_dir = staging / "pack"
+            convert_release(release, pack_dir, from_code, to_code, version or source.stem)
+            open_pack(pack_dir).load(MTSettings(beam_size=1))
+            return self._commit(pack_dir, f"{KIND}-{from_code}_{to_code}")
+
+    def remove(self, name_or_pair: str) -> ModelInfo:
+        """Remove a pack by folder name (``translate-en_ru``) or pair (``en-ru``, ``en:hy``)."""
+        for info in self.packs():
+            pair = {f"{info.from_code}{sep}{info.to_code}" for sep in ("-", "_", ":", "→")}
+            if name_or_pair == info.name or name_or_pair in pair:
+                shutil.rmtree(info.path)
+                return info
+        raise UsageError(f"no installed model {name_or_pair!r}; see `i18n-pipeline models list`")
+
+    def _staging(self) -> tempfile.TemporaryDirectory:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return _Staging(self.root)
+
+    def _commit(self, pack_dir: Path, name: str) -> ModelInfo:
+        final = self.root / name
+        old = self.root / f".{name}.old"
+        if old.exists():
+            shutil.rmtree(old)
+        if final.exists():
+            final.rename(old)
+        pack_dir.rename(final)
+        if old.exists():
+            shutil.rmtree(old)
+        return open_pack(final).info
+
+
+class _Staging(tempfile.TemporaryDirectory):
+    """A temp folder inside the store, so the final rename never crosses filesystems."""
+
+    def __init__(self, root: Path):
+        super().__init__(dir=root, prefix=".staging-")
+
+    def __enter__(self) -> Path:
+        return Path(self.name)
+
+
+def _pack_name(metadata: dict) -> str:
+    kind = pack_kind(metadata)
+    prefix = metadata.get("type", "translate") if kind == "argos" else kind
+    return f"{prefix}-{metadata['from_code']}_{metadata['to_code']}"
+
+
+def missing_model_message(from_code: str, to_code: str, site_code: str) -> str:
+    label = f"{from_code}→{to_code}" + (f" ({site_code})" if site_code != to_code else "")
+    if to_code == "hy" or from_code == "hy":
+        how = (f"`i18n-pipeline models import-opus-mt RELEASE.zip --from {from_code} --to {to_code}` "
+               "(get the OPUS-MT release with `make models` on a connected machine)")
+    else:
+        how = (f"`i18n-pipeline models install translate-{from_code}_{to_code}.argosmodel` "
+               f"(or `i18n-pipeline models fetch {from_code} {to_code}` on a connected machine)")
+    return f"no model for {label}: install it with {how}"
+
+
+def require_route(store: ModelStore, from_code: str, to_code: str, site_code: str) -> list[ModelInfo]:
+    route = store.route(from_code, to_code)
+    if route is None:
+        raise ModelMissingError(missing_model_message(from_code, to_code, site_code))
+    return route
+
+
+__all__ = ["ModelStore", "require_route", "missing_model_message", "METADATA"]

@@ -1,0 +1,170 @@
+"""Write a tiny OPUS-MT / Tatoeba-Challenge release (Marian format) with random weights.
+
+The layout is what ``ctranslate2.converters.OpusMTConverter`` reads: ``decoder.yml`` naming the
+``.npz`` and the vocabularies, a Marian ``.npz`` (weights under Marian's names plus the
+``special:model.yml`` entry holding the training options), one joint vocabulary ``.yml``, and
+``source.spm`` / ``target.spm``. Real releases are zips of this directory's files at top level.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from ..fsutil import atomic_write_bytes, atomic_write_text
+from .corpus import ARMENIAN_LINES, ENGLISH_LINES, RUSSIAN_LINES, SAMPLE_ARTICLE_SENTENCES
+from .tokenizer import load_pieces, train_sentencepiece_bytes
+
+MODEL_FILE = "opus.spm1k-spm1k.transformer-align.model1.npz.best-perplexity.npz"
+VOCAB_FILE = "opus.spm1k-spm1k.vocab.yml"
+_LINES_BY_LANGUAGE = {"en": (*SAMPLE_ARTICLE_SENTENCES, *ENGLISH_LINES), "ru": RUSSIAN_LINES, "hy": ARMENIAN_LINES}
+
+
+def build_tiny_opus_mt_release(
+    out_dir: Path,
+    *,
+    src: str = "en",
+    tgt: str = "hy",
+    layers: int = 1,
+    d_model: int = 32,
+    heads: int = 2,
+    ffn: int = 64,
+    seed: int = 0,
+    source_lines: Iterable[str] | None = None,
+    target_lines: Iterable[str] | None = None,
+) -> Path:
+    """Write the release files into ``out_dir`` and return it.
+
+    Text for each SentencePiece model defaults to the built-in lines of that language (en, ru, hy).
+    """
+    out_dir = Path(out_dir)
+    source_spm = train_sentencepiece_bytes(_lines(src, source_lines), vocab_size=600)
+    target_spm = train_sentencepiece_bytes(_lines(tgt, target_lines), vocab_size=600)
+    vocab = _joint_vocabulary(source_spm, target_spm)
+    weights = _random_marian_weights(len(vocab), layers, d_model, heads, ffn, np.random.default_rng(seed))
+
+    atomic_write_bytes(out_dir / "source.spm", source_spm)
+    atomic_write_bytes(out_dir / "target.spm", target_spm)
+    atomic_write_text(out_dir / VOCAB_FILE, _vocabulary_yaml(vocab))
+    model = io.BytesIO()
+    np.savez(model, **weights)
+    atomic_write_bytes(out_dir / MODEL_FILE, model.getvalue())
+    decoder = {
+        "models": [MODEL_FILE],
+        "vocabs": [VOCAB_FILE, VOCAB_FILE],
+        "beam-size": 4,
+        "normalize": 1,
+        "word-penalty": 0,
+        "mini-batch": 16,
+        "maxi-batch": 100,
+        "maxi-batch-sort": "src",
+        "relative-paths": True,
+    }
+    atomic_write_text(out_dir / "decoder.yml", yaml.safe_dump(decoder, sort_keys=False))
+    atomic_write_text(out_dir / "README.md", f"# {src}-{tgt}\n\nTiny random-weight test release (i18n_pipeline.testing).\n")
+    return out_dir
+
+
+def zip_opus_mt_release(release_dir: Path, out_file: Path) -> Path:
+    """Zip a release directory the way OPUS-MT publishes it (files at the archive's top level)."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
+        for path in sorted(Path(release_dir).iterdir()):
+            if path.is_file():
+                bundle.write(path, path.name)
+    return atomic_write_bytes(out_file, archive.getvalue())
+
+
+def _lines(language: str, lines: Iterable[str] | None) -> list[str]:
+    if lines is not None:
+        return list(lines)
+    # A language without built-in text trains on all of it: byte fallback covers the rest.
+    return list(_LINES_BY_LANGUAGE.get(language) or [l for group in _LINES_BY_LANGUAGE.values() for l in group])
+
+
+def _joint_vocabulary(source_spm: bytes, target_spm: bytes) -> list[str]:
+    """Marian's joint vocabulary: ``</s>`` = 0, ``<unk>`` = 1, then every piece of both models."""
+    vocab = ["</s>", "<unk>"]
+    seen = set(vocab) | {"<s>"}  # Marian vocabularies have no <s>; decoding starts from zeros
+    for piece in load_pieces(source_spm) + load_pieces(target_spm):
+        if piece not in seen:
+            seen.add(piece)
+            vocab.append(piece)
+    return vocab
+
+
+def _vocabulary_yaml(vocab: list[str]) -> str:
+    # One `"token": id` line each; a JSON string is valid YAML and what CTranslate2's parser reads.
+    return "".join(f"{json.dumps(token, ensure_ascii=False)}: {index}\n" for index, token in enumerate(vocab))
+
+
+def _marian_config(vocab_size: int, layers: int, d_model: int, heads: int, ffn: int) -> bytes:
+    config = {
+        "type": "transformer",
+        "dim-vocabs": [vocab_size, vocab_size],
+        "dim-emb": d_model,
+        "enc-depth": layers,
+        "dec-depth": layers,
+        "transformer-heads": heads,
+        "transformer-dim-ffn": ffn,
+        "transformer-ffn-depth": 2,
+        "transformer-ffn-activation": "swish",
+        "transformer-preprocess": "",
+        "transformer-postprocess": "dan",
+        "transformer-postprocess-emb": "d",
+        "transformer-decoder-autoreg": "self-attention",
+        "transformer-no-projection": False,
+        "transformer-guided-alignment-layer": "last",
+        "tied-embeddings-all": True,
+        "version": "v1.10.0 (test build)",
+    }
+    # Marian stores the options as a NUL-terminated string in an int8 array.
+    return yaml.safe_dump(config, sort_keys=False).encode("utf-8") + b"\0"
+
+
+def _random_marian_weights(
+    vocab_size: int, layers: int, d_model: int, heads: int, ffn: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Post-norm Transformer weights under Marian's names ([in, out] matrices, [1, n] vectors)."""
+
+    def dense(rows: int, cols: int) -> np.ndarray:
+        return rng.standard_normal((rows, cols), dtype=np.float32) / np.float32(math.sqrt(rows))
+
+    def row(n: int, value: float = 0.0) -> np.ndarray:
+        return np.full((1, n), value, np.float32)
+
+    weights: dict[str, np.ndarray] = {
+        "special:model.yml": np.frombuffer(_marian_config(vocab_size, layers, d_model, heads, ffn), np.int8),
+        "Wemb": dense(vocab_size, d_model),
+        "decoder_ff_logit_out_b": row(vocab_size),
+    }
+
+    def attention(scope: str) -> None:
+        for name in ("q", "k", "v", "o"):
+            weights[f"{scope}_W{name}"] = dense(d_model, d_model)
+            weights[f"{scope}_b{name}"] = row(d_model)
+        weights[f"{scope}_Wo_ln_scale"] = row(d_model, 1.0)
+        weights[f"{scope}_Wo_ln_bias"] = row(d_model)
+
+    def feed_forward(scope: str) -> None:
+        weights[f"{scope}_ffn_W1"] = dense(d_model, ffn)
+        weights[f"{scope}_ffn_b1"] = row(ffn)
+        weights[f"{scope}_ffn_W2"] = dense(ffn, d_model)
+        weights[f"{scope}_ffn_b2"] = row(d_model)
+        weights[f"{scope}_ffn_ffn_ln_scale"] = row(d_model, 1.0)
+        weights[f"{scope}_ffn_ffn_ln_bias"] = row(d_model)
+
+    for layer in range(1, layers + 1):
+        attention(f"encoder_l{layer}_self")
+        feed_forward(f"encoder_l{layer}")
+        attention(f"decoder_l{layer}_self")
+        attention(f"decoder_l{layer}_context")
+        feed_forward(f"decoder_l{layer}")
+    return weights

@@ -1,0 +1,77 @@
+"""The CTranslate2 engine on real tiny models the tests build (no mocks)."""
+
+from __future__ import annotations
+
+import pytest
+
+from i18n_pipeline.config import MTSettings
+from i18n_pipeline.mt.store import ModelStore
+
+SENTENCES = [
+    "Certain US allies are considering diminishing the intelligence they share with Washington.",
+    "No decision or action has been taken, however, the sources said.",
+    "“People are very worried,” a former intelligence official said.",
+    "Caliber.Az",
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, random_package, copy_package_hy, opus_mt_release):
+    store = ModelStore(tmp_path_factory.mktemp("models"))
+    store.install(random_package)
+    store.install(copy_package_hy)
+    return store
+
+
+def test_batch_keeps_order_and_count(store):
+    engine = store.load(store.find("en", "ru"), MTSettings(beam_size=2))
+    results = engine.translate(SENTENCES)
+    assert len(results) == len(SENTENCES)
+    for sentence, result in zip(SENTENCES, results):
+        assert result.source_tokens == engine.source_pieces(sentence)
+        assert isinstance(result.best.text, str)
+
+
+def test_runaway_guard_caps_output_length(store):
+    settings = MTSettings(beam_size=1, max_length_ratio=1.0, min_decoding_length=1)
+    engine = store.load(store.find("en", "ru"), settings)
+    for result in engine.translate(SENTENCES):
+        bucket = max(8, 1 << (len(result.source_tokens) - 1).bit_length())
+        assert len(result.best.target_tokens) <= bucket + 10
+
+
+def test_fixed_decoding_length_is_honoured(store):
+    settings = MTSettings(beam_size=1, min_decoding_length=12, max_decoding_length=12)
+    engine = store.load(store.find("en", "ru"), settings)
+    assert all(len(r.best.target_tokens) == 12 for r in engine.translate(SENTENCES))
+
+
+def test_copy_model_reproduces_input_through_the_engine(store):
+    engine = store.load(store.find("en", "hy"), MTSettings(beam_size=4))
+    assert [r.best.text for r in engine.translate(SENTENCES)] == SENTENCES
+
+
+def test_hypotheses_attention_and_scores(store):
+    engine = store.load(store.find("en", "hy"), MTSettings(beam_size=4))
+    result = engine.translate(SENTENCES[:1], num_hypotheses=3, return_attention=True)[0]
+    assert len(result.hypotheses) == 3
+    best = result.best
+    assert len(best.attention) == len(best.target_tokens)
+    assert all(len(row) == len(result.source_tokens) for row in best.attention)
+    scores = engine.score(SENTENCES[:2], SENTENCES[:2])
+    assert len(scores) == 2 and all(s <= 0 for s in scores)
+
+
+def test_target_prefix_is_kept(store):
+    engine = store.load(store.find("en", "hy"), MTSettings(beam_size=2))
+    result = engine.translate(["Five Eyes members met."], target_prefixes=["Five Eyes"])[0]
+    assert result.best.text.startswith("Five Eyes")
+
+
+def test_opus_mt_pack_translates_and_gets_one_eos(tmp_path, opus_mt_release):
+    store = ModelStore(tmp_path / "models")
+    info = store.import_opus_mt(opus_mt_release, "en", "hy")
+    engine = store.load(info, MTSettings(beam_size=2))
+    pieces = engine.source_pieces("Hello world </s>")
+    assert pieces.count("</s>") <= 1
+    assert len(engine.translate(["Hello world.", "Second one."])) == 2
