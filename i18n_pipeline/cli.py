@@ -136,7 +136,7 @@ def detect(
     as_json: bool = JsonOpt,
 ) -> None:
     """Show what the pipeline sees in each input: fields, blocks, languages, sentences."""
-    from .ingest import describe
+    from .ingest import describe, describe_error
     from .pipeline import collect_inputs, prepare_article
 
     _setup_logging(True)
@@ -150,7 +150,7 @@ def detect(
             described.append(describe(prepare_article(path)))
         except PipelineError as exc:
             failed += 1
-            described.append({"path": str(path), "error": str(exc)})
+            described.append(describe_error(path, exc))
             if not as_json:
                 typer.echo(f"error: {exc}", err=True)
     if as_json:
@@ -163,7 +163,8 @@ def detect(
             typer.echo(f"  published {item.get('published')}, by {item.get('author')}, section {item.get('section')}")
             for block in item["blocks"]:
                 text = block["text"] if len(block["text"]) < 70 else block["text"][:67] + "…"
-                typer.echo(f"  {block['role']:<9} {block.get('lang', ''):<3} {text}")
+                role = f"{block['role']}/{block['chrome_role']}" if block.get("chrome_role") else block["role"]
+                typer.echo(f"  {role:<26} {block.get('lang', ''):<3} {text}")
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
@@ -248,6 +249,115 @@ def models_import_opus_mt(
         _print_pack(_store(models).import_opus_mt(release, src, tgt, version), "installed")
     except PipelineError as exc:
         _fail(exc)
+
+
+# -- qa ------------------------------------------------------------------------------------
+
+
+@app.command()
+def qa(
+    paths: list[Path] = typer.Argument(..., help="XLIFF 2.1 / XLIFF 1.2 / TMX files or folders (e.g. out/)."),
+    config: Optional[Path] = ConfigOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Re-check translated files (e.g. after translators edited them); exit 1 while errors remain."""
+    from .qa import ERROR, check_segment, load_config
+    from .review import read_bilingual
+
+    try:
+        qa_config = load_config(_settings(config).extra)
+        files = [p for path in paths for p in (sorted(path.rglob("*.xlf")) + sorted(path.rglob("*.tmx"))
+                                                if path.is_dir() else [path])]
+    except PipelineError as exc:
+        _fail(exc)
+    results, errors, failed = [], 0, 0
+    for file in files:
+        try:
+            units = read_bilingual(file)
+        except PipelineError as exc:
+            failed += 1
+            typer.echo(f"error: {exc}", err=True)
+            continue
+        counts: dict[str, int] = {}
+        for unit in units:
+            for flag in check_segment(unit.source, unit.target, source_lang=unit.source_lang,
+                                      target_lang=unit.target_lang, config=qa_config):
+                counts[flag.check] = counts.get(flag.check, 0) + 1
+                errors += flag.severity == ERROR
+                if not as_json:
+                    typer.echo(f"{file}#{unit.segment_id}: {flag.severity}: {flag.check}: {flag.message}")
+        results.append({"path": str(file), "segments": len(units), "qa": counts})
+    if as_json:
+        typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"{len(results)} file(s) checked, {errors} error(s)")
+    raise typer.Exit(EXIT_SOME_FAILED if errors or failed else EXIT_OK)
+
+
+# -- review --------------------------------------------------------------------------------
+
+
+def _tm(state: Optional[Path], config: Optional[Path] = None):
+    from .tm import TranslationMemory
+
+    settings = _settings(config, state_dir=state)
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    return TranslationMemory(settings.state_dir / "tm.sqlite")
+
+
+@review_app.command("import")
+def review_import(
+    files: list[Path] = typer.Argument(..., help="Translators' XLIFF 2.1, XLIFF 1.2 or TMX files."),
+    state: Optional[Path] = StateOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Put approved segments (reviewed/final, or TMX units) into the TM as human translations.
+
+    Exit 1 when a file could not be read or approvals conflict (conflicts are listed, never merged).
+    """
+    from .review import import_reviewed
+
+    try:
+        with _tm(state) as tm:
+            report = import_reviewed(files, tm)
+    except PipelineError as exc:
+        _fail(exc)
+    for error in report.errors:
+        typer.echo(f"error: {error}", err=True)
+    for item in report.conflicts:
+        shown = " | ".join(item.conflict.targets)
+        typer.echo(f"conflict: {item.conflict.source!r} has different approved targets: {shown} "
+                   f"(in {', '.join(item.where)})", err=True)
+    summary = {"files": len(report.files), "failed": len(report.errors), "segments": report.units,
+               "approved": report.approved, "stored": report.stored, "unchanged": report.unchanged,
+               "conflicts": len(report.conflicts)}
+    if as_json:
+        typer.echo(json.dumps(summary))
+    else:
+        typer.echo(", ".join(f"{v} {k}" for k, v in summary.items()))
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_SOME_FAILED)
+
+
+@review_app.command("export")
+def review_export(
+    article: Path = typer.Argument(..., help="The article file to prepare for review."),
+    to: str = typer.Option(..., "--to", help="One target locale: ru or arm (hy)."),
+    out: Path = typer.Option(Path("review"), "--out", help="An .xlf file, or a folder for <stem>.<locale>.xlf."),
+    state: Optional[Path] = StateOpt,
+) -> None:
+    """Write the XLIFF a translator should work on, with TM matches filled in and states set."""
+    from .locales import resolve_locale
+    from .pipeline import prepare_article
+    from .review import export_for_review
+
+    try:
+        locale = resolve_locale(to)
+        prepared = prepare_article(article)
+        with _tm(state) as tm:
+            written = export_for_review(prepared, locale, tm, out)
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {written}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -24,12 +24,19 @@ PIVOT = "en"
 class ModelStore:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._loaded: dict[tuple[str, MTSettings], TranslationEngine] = {}
+        self._listing: list[ModelInfo] | None = None  # reading packs costs; a run asks often
 
     # -- discovery -------------------------------------------------------------------------
 
     def packs(self) -> list[ModelInfo]:
         """Installed, readable packs; an unreadable one is logged and skipped."""
-        found = []
+        if self._listing is None:
+            self._listing = self._scan()
+        return list(self._listing)
+
+    def _scan(self) -> list[ModelInfo]:
+        found: list[ModelInfo] = []
         if not self.root.is_dir():
             return found
         for pack_dir in sorted(self.root.iterdir()):
@@ -56,7 +63,11 @@ class ModelStore:
         return None
 
     def load(self, info: ModelInfo, settings: MTSettings) -> TranslationEngine:
-        return open_pack(Path(info.path)).load(settings)
+        """Load a pack's engine once per store (a run), however many pairs route through it."""
+        key = (info.path, settings)
+        if key not in self._loaded:
+            self._loaded[key] = open_pack(Path(info.path)).load(settings)
+        return self._loaded[key]
 
     # -- changes ---------------------------------------------------------------------------
 
@@ -96,6 +107,7 @@ class ModelStore:
             pair = {f"{info.from_code}{sep}{info.to_code}" for sep in ("-", "_", ":", "→")}
             if name_or_pair == info.name or name_or_pair in pair:
                 shutil.rmtree(info.path)
+                self._listing = None
                 return info
         raise UsageError(f"no installed model {name_or_pair!r}; see `i18n-pipeline models list`")
 
@@ -104,6 +116,7 @@ class ModelStore:
         return _Staging(self.root)
 
     def _commit(self, pack_dir: Path, name: str) -> ModelInfo:
+        self._listing = None
         final = self.root / name
         old = self.root / f".{name}.old"
         if old.exists():
