@@ -24,7 +24,7 @@ install: $(PY)
 	@$(MAKE) --no-print-directory catalogs-compile
 
 test: $(PY)
-	$(BIN)/pytest
+	@$(BIN)/pytest
 
 translate: $(PY)
 	$(CLI) translate articles --to ru,arm --out out
@@ -38,13 +38,15 @@ bench: $(PY)
 
 # Gettext catalogs for fixed strings (babel). .mo files are built here, never committed.
 catalogs-extract: $(PY)
-	$(BIN)/pybabel extract --quiet -F locales/babel.cfg -k _ -k N_ -k ngettext:1,2 -o locales/i18n_pipeline.pot i18n_pipeline
+	$(BIN)/pybabel -q extract -F locales/babel.cfg -k N_ -k NP_:1c,2 -c TRANSLATORS: --project=i18n-pipeline --version=0.1.0 --msgid-bugs-address=newsroom@localhost --copyright-holder="i18n-pipeline authors" -w 100 -o locales/i18n_pipeline.pot i18n_pipeline
 
+# --no-fuzzy-matching: a new string arrives empty (a test fails until it is translated) instead of a guess.
 catalogs-update: catalogs-extract
-	$(BIN)/pybabel update --quiet -i locales/i18n_pipeline.pot -d locales -D i18n_pipeline
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -w 100 -i locales/i18n_pipeline.pot -d locales -D i18n_pipeline
 
+# --use-fuzzy: an entry marked for review still beats English in a Russian or Armenian article.
 catalogs-compile: $(PY)
-	$(BIN)/pybabel compile --quiet --use-fuzzy -d locales -D i18n_pipeline
+	$(BIN)/pybabel -q compile --use-fuzzy -d locales -D i18n_pipeline
 
 clean:
 	rm -rf out .bench build *.egg-info

@@ -19,7 +19,6 @@ from .locales import Locale
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".md", ".markdown", ".json")
 ProgressHook = Callable[[int], None]
 
 
@@ -57,6 +56,8 @@ class Hooks:
 
 def collect_inputs(paths: Sequence[Path]) -> list[Path]:
     """Files named directly, plus supported files inside named folders (sorted, not hidden)."""
+    from .ingest import SUPPORTED_SUFFIXES
+
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -85,7 +86,9 @@ def run(
     *, fail_fast: bool = False,
 ) -> RunReport:
     from .export import write_outputs
+    from .fsutil import remove_stale_temp_files
     from .mt.store import ModelStore, require_route
+    from .runlock import run_lock
     from .tm import TranslationMemory
 
     hooks = hooks or Hooks()
@@ -104,16 +107,22 @@ def run(
             report.failed.append({"path": str(path), "error": str(exc)})
             if fail_fast:
                 break
+        except Exception as exc:  # a reader bug on hostile input must not stop the batch
+            log.debug("reading %s failed", path, exc_info=True)
+            report.failed.append({"path": str(path), "error": f"{path}: could not be read ({type(exc).__name__}: "
+                                                            f"{exc}); please report this input to the developers"})
+            if fail_fast:
+                break
     hooks.on_total(sum(len(a.segments()) for a in articles) * len(locales))
 
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    with TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
+    with run_lock(settings.state_dir), TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
+        remove_stale_temp_files(settings.out_dir)  # left by a killed run; the rerun rewrites them
         for locale in locales:
             summary = report.locales.setdefault(locale.site, LocaleSummary())
             _translate_locale(articles, locale, store, tm, glossary, settings, summary, hooks)
         outputs: dict[str, list[str]] = {a.stem: [] for a in articles}
         for locale in locales:
-            _finish_locale(articles, locale, settings, report.locales[locale.site])
+            _finish_locale(articles, locale, settings, report.locales[locale.site], glossary)
             for article in articles:
                 try:
                     outputs[article.stem] += [str(p) for p in write_outputs(article, locale, settings.out_dir)]
@@ -200,20 +209,48 @@ def _pass_through(segments: list[Segment], locale: Locale, note: str) -> None:
         segment.targets[locale.site] = Target(segment.source, State.INITIAL, Provenance(Origin.SOURCE, note=note))
 
 
-def _finish_locale(articles, locale: Locale, settings: Settings, summary: LocaleSummary) -> None:
-    """Typography, localized fields and QA for one locale, after all MT is in."""
+def _finish_locale(articles, locale: Locale, settings: Settings, summary: LocaleSummary, glossary) -> None:
+    """Glossary compliance, localized fields and QA for one locale, after all MT is in."""
     from .localize import localize_article
     from .qa import check_article, check_batch_consistency, load_config
 
-    qa_config = load_config(settings.extra.get("qa", {}))
+    qa_config = load_config(settings.extra)
     for article in articles:
         summary.segments += len(article.segments())
+        if glossary is not None:
+            _check_terms(article, locale, glossary)
         localize_article(article, locale)
+        if glossary is not None:
+            _localize_byline(article, locale, glossary)
         for check, count in check_article(article, locale, qa_config).items():
-            summary.qa[check] = summary.qa.get(check, 0) + count
-    for check, count in check_batch_consistency(articles, locale, qa_config).items():
-        summary.qa[check] = summary.qa.get(check, 0) + count
+            if check != "inconsistent":  # counted once for the whole batch below
+                summary.qa[check] = summary.qa.get(check, 0) + count
+    summary.qa.update(check_batch_consistency(articles, locale, qa_config))
     summary.glossary_violations = summary.qa.get("glossary-term", 0)
+
+
+def _check_terms(article: Article, locale: Locale, glossary) -> None:
+    """Term hits for targets MT did not just enforce (TM, human): translators edit terms too."""
+    from .glossary import compliance, match_terms
+
+    for segment in article.segments():
+        target = segment.targets.get(locale.site)
+        segment.terms = match_terms(glossary, segment.source, locale.site)
+        if target is not None and target.provenance.origin in (Origin.TM, Origin.HUMAN):
+            target.terms = compliance(segment.terms, target.text, locale)
+
+
+def _localize_byline(article: Article, locale: Locale, glossary) -> None:
+    """A journalist's name is spelled as the glossary says, in every byline."""
+    from .glossary import match_terms
+
+    fields = article.localized.get(locale.site)
+    if fields is None or not article.author or not fields.byline:
+        return
+    hits = match_terms(glossary, article.author, locale.site)
+    whole = [h for h in hits if h.start == 0 and h.end == len(article.author) and h.expected]
+    if whole:
+        fields.byline = fields.byline.replace(article.author, whole[0].expected[0])
 
 
 def _rendered_spans(target: Target) -> list[tuple[int, int]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from ..document import Segment, TermHit
+from ..document import TermHit
 from .base import TranslationEngine
 
 ProgressHook = Callable[[int], None]
@@ -45,25 +45,23 @@ def translate_sources(
 
 
 def _translate_with_glossary(texts: list[str], engine: TranslationEngine, glossary, locale) -> list[MTResult]:
-    from ..glossary import enforce, match_terms, protect, restore
+    """Sentences with terms or verbatim items get hypotheses and attention for enforcement;
+    the rest decode plainly (cheaper). Both groups are one batched call each."""
+    from ..glossary import enforce_detailed, match_terms, protect
 
-    segments = []
-    protected_texts = []
-    restore_maps = []
-    for index, text in enumerate(texts):
-        hits = match_terms(glossary, text, locale.lang)
-        protected, restore_map = protect(text, hits)
-        segments.append(Segment(id=f"mt{index}", source=text, start=0, end=len(text), terms=hits))
-        protected_texts.append(protected)
-        restore_maps.append(restore_map)
-    wants_detail = any(s.terms for s in segments)
-    translations = engine.translate(
-        protected_texts,
-        num_hypotheses=4 if wants_detail else 1,
-        return_attention=wants_detail,
-    )
-    for translation, restore_map in zip(translations, restore_maps):
-        for hypothesis in translation.hypotheses:
-            hypothesis.text = restore(hypothesis.text, restore_map)
-    finals = enforce(segments, translations, engine, glossary, locale)
-    return [MTResult(text, list(segment.terms)) for text, segment in zip(finals, segments)]
+    def needs_care(text: str) -> bool:  # numbers are only verified, so they need no attention
+        return bool(match_terms(glossary, text, locale.site)) or any(
+            item.kind in ("url", "email") for item in protect(text, [])[1])
+
+    needs_care = [needs_care(t) for t in texts]
+    results: list[MTResult | None] = [None] * len(texts)
+    plain = [i for i, care in enumerate(needs_care) if not care]
+    for i, translation in zip(plain, engine.translate([texts[i] for i in plain])):
+        results[i] = MTResult(translation.best.text)
+    careful = [i for i, care in enumerate(needs_care) if care]
+    if careful:
+        sources = [texts[i] for i in careful]
+        translations = engine.translate(sources, num_hypotheses=4, return_attention=True)
+        for i, enforced in zip(careful, enforce_detailed(sources, translations, engine, glossary, locale)):
+            results[i] = MTResult(enforced.text, list(enforced.hits))
+    return [r for r in results if r is not None]

@@ -20,7 +20,8 @@ How the residual stream is laid out (one encoder layer, one decoder layer, pre-n
 
 All weight rows are 0/±1 multiples of one value, so int8 quantization (per-row scale) is exact,
 and activations entering each matrix product are 0/1-ish rows, so int8 compute keeps the copy
-exact too. Token logits: the copied token 2α, tokens sharing half its code α, others 0;
+exact too. The saved model puts logical dimension i at 2·i (see ``spread``) to keep the int8
+kernels of CPUs without VNNI from saturating. Token logits: the copied token 2α, tokens sharing half its code α, others 0;
 ``</s>``: γ − M·match.
 """
 
@@ -38,7 +39,9 @@ ALPHA = 20.0
 EOS_MARGIN = 10.0
 MATCH_DIMS = 3
 EOS_VETO = MATCH_DIMS * ALPHA  # M: per unit of the match signal; weight α on each MATCH dim
-EOS_BIAS = 2 * EOS_VETO - EOS_MARGIN  # γ: match (signal 2) → −margin; no match (≤ 1) → ≥ 2·2α + ...
+# γ: on a match (signal 2) </s> scores −margin, below every token (≥ 0); with no match (signal
+# ≤ 1) it scores ≥ 2α + margin, above any copied token. Both hold because EOS_VETO = 2α + 2·margin.
+EOS_BIAS = 2 * EOS_VETO - EOS_MARGIN
 # Effective attention-score gap between the matching source position and a half-matching one.
 ATTENTION_SHARPNESS = 25.0
 STABILIZER = 1000.0

@@ -1,0 +1,24 @@
+"""Glossary: the editable term base, term matching, enforcement through MT, compliance.
+
+    termbase.py    CSV term base: load, check, add, remove (atomic writes)
+    tbx.py         TBX-Basic (martif) and TBX v3 export/import
+    matcher.py     find terms in English segments
+    protect.py     verbatim items (do-not-translate, URLs, numbers): find and verify
+    inflect_ru.py  Russian case forms with pymorphy3
+    inflect_hy.py  Armenian case suffixes re-attached to approved forms
+    enforce.py     make MT output use the approved terms
+    compliance.py  check a target text against the source hits
+"""
+
+from .compliance import compliance, lemmatized_present
+from .enforce import Enforced, enforce, enforce_detailed
+from .matcher import match_terms
+from .protect import Verbatim, protect, verify
+from .tbx import export_tbx, import_tbx
+from .termbase import Glossary, Problem, TermEntry, add_term, check_glossary, load_glossary, remove_term
+
+__all__ = [
+    "Enforced", "Glossary", "Problem", "TermEntry", "Verbatim", "add_term", "check_glossary", "compliance",
+    "enforce", "enforce_detailed", "export_tbx", "import_tbx", "lemmatized_present", "load_glossary",
+    "match_terms", "protect", "remove_term", "verify",
+]

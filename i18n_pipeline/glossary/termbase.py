@@ -1,0 +1,398 @@
+"""The term base: CSV files in a directory that editors maintain in a spreadsheet.
+
+Every ``*.csv`` file in the directory (sorted by name) holds one entry per row under a header:
+
+    en, ru, arm, dnt, case_sensitive, fixed, pos, gender, animacy, status, note
+
+``en``, ``ru`` and ``arm`` hold variants separated by ``|``; the first target is the preferred
+one. ``dnt`` (do not translate), ``case_sensitive`` and ``fixed`` (indeclinable) take
+yes/no (blank: no; blank ``case_sensitive`` means "yes when the term has a capital letter").
+``status`` is ``approved`` or ``needs-review``; ``needs-review:arm`` (or ``:ru``) puts only that
+locale's target under review. Only approved targets are enforced; a target under review is
+reported but never forced into a translation.
+The entry key (``TermHit.entry_id``) is the first English variant.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import GlossaryError
+from ..fsutil import atomic_write_text
+from ..locales import resolve_locale
+
+
+COLUMNS = ("en", "ru", "arm", "dnt", "case_sensitive", "fixed", "pos", "gender", "animacy", "status", "note")
+TARGET_COLUMNS = ("ru", "arm")
+DEFAULT_FILE = "terms.csv"
+STATUSES = ("approved", "needs-review")
+POS_VALUES = ("", "noun", "propn", "adj", "phrase", "abbr")
+GENDERS = ("", "masc", "femn", "neut", "plur")
+ANIMACY = ("", "anim", "inan")
+_TRUE = {"yes", "y", "true", "1", "x"}
+_FALSE = {"no", "n", "false", "0", ""}
+
+
+@dataclass(frozen=True)
+class TermEntry:
+    """One row of the term base."""
+
+    en: tuple[str, ...]
+    targets: dict[str, tuple[str, ...]]  # site locale code → approved forms, preferred first
+    dnt: bool = False
+    case_sensitive: bool = True
+    fixed: bool = False
+    pos: str = ""
+    gender: str = ""
+    animacy: str = ""
+    status: str = "approved"
+    review_locales: frozenset[str] = frozenset()  # locales whose target needs review
+    note: str = ""
+    file: str = ""
+    line: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.en[0]
+
+    def approved_targets(self, locale_code: str) -> tuple[str, ...]:
+        """Targets that enforcement may use for a locale (site or ISO code); () if none."""
+        site = resolve_locale(locale_code).site
+        if site in self.review_locales:
+            return ()
+        return self.targets.get(site, ())
+
+    def __hash__(self) -> int:  # dict field: hash by identity of the row
+        return hash((self.en, self.file, self.line))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of ``check_glossary``; ``str()`` is ``file:line: problem``."""
+
+    file: str
+    line: int
+    severity: str  # "error" | "warning"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class Glossary:
+    """All entries of a term-base directory, in file then row order."""
+
+    entries: list[TermEntry]
+    directory: Path | None = None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def hash(self) -> str:
+        """Stable content hash: changes when any entry changes, not when files are renamed or reordered."""
+        if "hash" not in self._cache:
+            rows = sorted(_canonical_row(e) for e in self.entries)
+            digest = hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
+            self._cache["hash"] = digest[:16]
+        return self._cache["hash"]
+
+    def get(self, entry_id: str) -> TermEntry | None:
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def load_glossary(directory: Path) -> Glossary:
+    """Read and validate every CSV in ``directory``; raise GlossaryError on the first error."""
+    directory = Path(directory)
+    errors = [p for p in check_glossary(directory) if p.severity == "error"]
+    if errors:
+        more = f" (and {len(errors) - 1} more; run `i18n-pipeline glossary check`)" if len(errors) > 1 else ""
+        raise GlossaryError(f"{errors[0]}{more}")
+    return Glossary(_read_directory(directory)[0], directory)
+
+
+def check_glossary(directory: Path) -> list[Problem]:
+    """Every problem in the term base: malformed rows, duplicates, conflicts, empty targets, shadowing."""
+    entries, problems = _read_directory(Path(directory))
+    return sorted(problems + _cross_check(entries), key=lambda p: (p.file, p.line))
+
+
+def add_term(directory: Path, entry_fields: dict) -> Path:
+    """Append one entry (to ``entry_fields["file"]`` or terms.csv), refusing a change that breaks the base."""
+    directory = Path(directory)
+    fields_ = {k: str(v) for k, v in entry_fields.items() if v is not None}
+    file_name = fields_.pop("file", "") or DEFAULT_FILE
+    unknown = sorted(set(fields_) - set(COLUMNS))
+    if unknown:
+        raise GlossaryError(f"{directory / file_name}: unknown field(s) {', '.join(unknown)}; known: {', '.join(COLUMNS)}")
+    path = directory / Path(file_name).name
+    header, rows = _read_rows(path) if path.exists() else (list(COLUMNS), [])
+    missing = [c for c in COLUMNS if c not in header]
+    header = header + missing
+    rows.append({c: fields_.get(c, "") for c in header})
+    new_text = _render(header, rows)
+    _refuse_if_broken(directory, path, new_text, f"adding {fields_.get('en', '')!r}")
+    return atomic_write_text(path, new_text)
+
+
+def remove_term(directory: Path, en_term: str) -> Path:
+    """Remove the entry whose English variants include ``en_term``; returns the file changed."""
+    directory = Path(directory)
+    wanted = en_term.strip()
+    for path in _csv_files(directory):
+        header, rows = _read_rows(path)
+        kept = [r for r in rows if wanted not in _split(r.get("en", ""))]
+        if len(kept) != len(rows):
+            new_text = _render(header, kept)
+            _refuse_if_broken(directory, path, new_text, f"removing {wanted!r}")
+            return atomic_write_text(path, new_text)
+    raise GlossaryError(f"{directory}: no entry with English term {wanted!r}; see `i18n-pipeline glossary list`")
+
+
+def entry_to_row(entry: TermEntry) -> dict[str, str]:
+    """The CSV row for an entry (used by writers such as TBX import)."""
+    status = entry.status
+    if entry.review_locales and status == "approved":
+        status = "needs-review:" + ",".join(sorted(entry.review_locales))
+    return {
+        "en": "|".join(entry.en),
+        **{loc: "|".join(entry.targets.get(loc, ())) for loc in TARGET_COLUMNS},
+        "dnt": "yes" if entry.dnt else "",
+        "case_sensitive": "yes" if entry.case_sensitive else "no",
+        "fixed": "yes" if entry.fixed else "",
+        "pos": entry.pos,
+        "gender": entry.gender,
+        "animacy": entry.animacy,
+        "status": status,
+        "note": entry.note,
+    }
+
+
+def write_entries(path: Path, entries: list[TermEntry]) -> Path:
+    return atomic_write_text(path, _render(list(COLUMNS), [entry_to_row(e) for e in entries]))
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _csv_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise GlossaryError(f"{directory}: glossary directory not found; pass --glossary DIR or create it")
+    return sorted(p for p in directory.glob("*.csv") if p.is_file())
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GlossaryError(f"{path}:1: not UTF-8 ({exc.reason}); save the file as UTF-8 CSV") from exc
+    except OSError as exc:
+        raise GlossaryError(f"{path}: cannot read ({exc.strerror}); check the path and permissions") from exc
+
+
+def _numbered_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str], int]]]:
+    """Header and (line, row, cell count) triples; line numbers are the file's (header is line 1)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] = []
+    rows: list[tuple[int, dict[str, str], int]] = []
+    start = 1
+    for cells in reader:
+        if not header:
+            header = [c.strip().lower() for c in cells]
+        elif any(c.strip() for c in cells):
+            row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+            rows.append((start, row, len(cells)))
+        start = reader.line_num + 1
+    return header, rows
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    header, numbered = _numbered_rows(_read_text(path))
+    return header, [row for _, row, _ in numbered]
+
+
+def _read_directory(directory: Path) -> tuple[list[TermEntry], list[Problem]]:
+    entries: list[TermEntry] = []
+    problems: list[Problem] = []
+    for path in _csv_files(directory):
+        got_entries, got_problems = _parse_text(_read_text(path), str(path))
+        entries += got_entries
+        problems += got_problems
+    return entries, problems
+
+
+def _parse_text(text: str, name: str) -> tuple[list[TermEntry], list[Problem]]:
+    try:
+        header, rows = _numbered_rows(text)
+    except csv.Error as exc:
+        return [], [Problem(name, 1, "error", f"malformed CSV ({exc})")]
+    if "en" not in header:
+        return [], [Problem(name, 1, "error", "header has no 'en' column; first row must name the columns")]
+    entries: list[TermEntry] = []
+    problems = [Problem(name, 1, "warning", f"unknown column {c!r} is ignored") for c in header if c not in COLUMNS]
+    for line, row, width in rows:
+        if width > len(header):
+            problems.append(Problem(name, line, "error", f"malformed row: {width} cells, header has {len(header)}"))
+            continue
+        entry, row_problems = _parse_row(row, name, line)
+        problems += row_problems
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+def _parse_row(row: dict[str, str], file: str, line: int) -> tuple[TermEntry | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def bad(message: str) -> None:
+        problems.append(Problem(file, line, "error", message))
+
+    en = _split(row.get("en", ""))
+    if not en:
+        bad("malformed row: empty 'en' term")
+        return None, problems
+    flags = {}
+    for name in ("dnt", "case_sensitive", "fixed"):
+        value = row.get(name, "").lower()
+        if value not in _TRUE | _FALSE:
+            bad(f"{name} must be yes or no, got {row[name]!r}")
+        flags[name] = value in _TRUE
+    if row.get("case_sensitive", "") == "":
+        flags["case_sensitive"] = any(ch.isupper() for ch in en[0])
+    status, review = _parse_status(row.get("status", ""), bad)
+    for name, allowed in (("pos", POS_VALUES), ("gender", GENDERS), ("animacy", ANIMACY)):
+        if row.get(name, "").lower() not in allowed:
+            bad(f"{name} must be one of {', '.join(a for a in allowed if a)}, got {row[name]!r}")
+    targets = {loc: _split(row.get(loc, "")) for loc in TARGET_COLUMNS}
+    for loc, forms in targets.items():
+        if not forms and not flags["dnt"]:
+            problems.append(Problem(file, line, "warning", f"empty {loc} target for {en[0]!r}: it will not be enforced in {loc}"))
+        if len(set(forms)) != len(forms):
+            problems.append(Problem(file, line, "warning", f"repeated {loc} target for {en[0]!r}"))
+    if len(set(en)) != len(en):
+        problems.append(Problem(file, line, "warning", f"repeated English variant in {en[0]!r}"))
+    entry = TermEntry(
+        en=en,
+        targets=targets,
+        dnt=flags["dnt"],
+        case_sensitive=flags["case_sensitive"],
+        fixed=flags["fixed"],
+        pos=row.get("pos", "").lower(),
+        gender=row.get("gender", "").lower(),
+        animacy=row.get("animacy", "").lower(),
+        status=status,
+        review_locales=review,
+        note=row.get("note", ""),
+        file=file,
+        line=line,
+    )
+    return (entry if not any(p.severity == "error" for p in problems) else None), problems
+
+
+def _parse_status(value: str, bad) -> tuple[str, frozenset[str]]:
+    """``approved`` | ``needs-review`` | ``needs-review:arm,ru`` → (status, locales under review)."""
+    text = value.strip().lower() or "approved"
+    status, _, locales = text.partition(":")
+    status = status.strip()
+    if status not in STATUSES:
+        bad(f"status must be approved or needs-review, got {value!r}")
+        return "approved", frozenset()
+    if status == "approved":
+        return status, frozenset()
+    wanted = {c.strip() for c in locales.split(",") if c.strip()} or set(TARGET_COLUMNS)
+    unknown = wanted - set(TARGET_COLUMNS)
+    if unknown:
+        bad(f"status names unknown locale(s) {', '.join(sorted(unknown))}; use {', '.join(TARGET_COLUMNS)}")
+    return ("needs-review" if wanted == set(TARGET_COLUMNS) else "approved"), frozenset(wanted & set(TARGET_COLUMNS))
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split("|") if part.strip())
+
+
+# --- cross-entry checks ----------------------------------------------------------------------
+
+
+def _cross_check(entries: list[TermEntry]) -> list[Problem]:
+    """Duplicates, conflicting targets and shadowing, across all files."""
+    problems: list[Problem] = []
+    exact: dict[str, TermEntry] = {}
+    folded: dict[str, TermEntry] = {}
+    for entry in entries:
+        for variant in entry.en:
+            other = exact.get(variant)
+            if other is not None and other is not entry:
+                where = f"{other.file}:{other.line}"
+                if other.targets == entry.targets and other.dnt == entry.dnt:
+                    problems.append(Problem(entry.file, entry.line, "error", f"duplicate term {variant!r} (also at {where})"))
+                else:
+                    problems.append(Problem(entry.file, entry.line, "error", f"conflicting targets for {variant!r} (also at {where}); keep one row"))
+                continue
+            exact[variant] = entry
+            key = _match_key(variant)
+            rival = folded.get(key)
+            if rival is not None and rival is not entry and (not entry.case_sensitive or not rival.case_sensitive):
+                problems.append(
+                    Problem(entry.file, entry.line, "warning",
+                            f"{variant!r} and {rival.id!r} ({rival.file}:{rival.line}) match the same text; the longer/first entry shadows the other")
+                )
+            folded.setdefault(key, entry)
+    return problems
+
+
+def _match_key(variant: str) -> str:
+    """What the matcher cannot tell apart when case is ignored: case, hyphen/space, plural -s."""
+    key = " ".join(variant.lower().replace("-", " ").split())
+    return key[:-1] if key.endswith("s") and len(key) > 3 else key
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _render(header: list[str], rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({h: row.get(h, "") for h in header})
+    return out.getvalue()
+
+
+def _refuse_if_broken(directory: Path, path: Path, new_text: str, action: str) -> None:
+    """Validate the directory as it would be after the change; refuse a change that adds an error.
+
+    Errors the base already had are tolerated (compared without line numbers, which a removal
+    shifts), so an editor can still fix a broken base one command at a time.
+    """
+    def errors(replacement: str | None) -> list[Problem]:
+        entries: list[TermEntry] = []
+        problems: list[Problem] = []
+        files = set(_csv_files(directory)) | {path}
+        for other in sorted(files):
+            if other == path:
+                if replacement is None and not path.exists():
+                    continue
+                text = replacement if replacement is not None else _read_text(path)
+            else:
+                text = _read_text(other)
+            got_entries, got_problems = _parse_text(text, str(other))
+            entries += got_entries
+            problems += got_problems
+        problems += _cross_check(entries)
+        return [p for p in problems if p.severity == "error"]
+
+    before = {(p.file, p.message) for p in errors(None)}
+    added = [p for p in errors(new_text) if (p.file, p.message) not in before]
+    if added:
+        raise GlossaryError(f"{added[0]}; refused {action}, the glossary is unchanged")
+
+
+def _canonical_row(entry: TermEntry) -> str:
+    row = entry_to_row(entry)
+    return "\x1f".join(row[c] for c in COLUMNS)

@@ -1,0 +1,150 @@
+"""Enforcement through MT: a misbehaving engine double and the real CTranslate2 engine (copy model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from glossary_double import MisbehavingEngine, Reference
+from i18n_pipeline.config import MTSettings
+from i18n_pipeline.document import Segment
+from i18n_pipeline.glossary import enforce, enforce_detailed, load_glossary
+from i18n_pipeline.locales import resolve_locale
+from i18n_pipeline.mt.store import ModelStore
+
+STARTER = Path(__file__).resolve().parents[1] / "glossary"
+RU, HY = resolve_locale("ru"), resolve_locale("arm")
+
+CASES_RU = {
+    "Officials in Washington are worried.": "Чиновники в [[Вашингтоне]] обеспокоены.",
+    "The talks took place in the White House.": "Переговоры прошли в [[Белом доме]].",
+    "The allies share intelligence with Washington.": "Союзники делятся разведданными с [[Вашингтоном]].",
+    "Analysts spoke with the Canadian Security Intelligence Service last week.":
+        "На прошлой неделе аналитики говорили со [[Службой безопасности и разведки Канады]].",
+    "The CIA launched drone flights over Mexico.": "[[ЦРУ]] запустило полёты беспилотников над [[Мексикой]].",
+    "Members of the Five Eyes alliance met in London.": "Члены альянса [[«Пять глаз»]] встретились в Лондоне.",
+    "The report was published by Caliber.Az today.": "Сообщение опубликовал [[Caliber.Az]] сегодня.",
+}
+CASES_HY = {
+    "Officials in Washington are worried.": "[[Վաշինգտոնում]] պաշտոնյաները մտահոգված են։",
+    "The talks took place in the White House.": "Բանակցությունները տեղի ունեցան [[Սպիտակ տանը]]։",
+    "The CIA launched drone flights over Mexico.": "[[ԿՀՎ-ն]] անօդաչու թռիչքներ սկսեց [[Մեքսիկայի]] վրայով։",
+    "The U.S. is the UK's closest ally.": "[[ԱՄՆ-ը]] [[Մեծ Բրիտանիայի]] ամենամոտ դաշնակիցն է։",
+    "The report was published by Caliber.Az today.": "Հաղորդումը այսօր հրապարակել է [[Caliber.Az]]-ը։",
+}
+
+
+@pytest.fixture(scope="module")
+def glossary():
+    return load_glossary(STARTER)
+
+
+def run(glossary, cases, locale, mode, num_hypotheses=2):
+    engine = MisbehavingEngine({s: Reference(s, t) for s, t in cases.items()}, glossary, locale.lang,
+                               modes={s: mode for s in cases})
+    sources = list(cases)
+    translations = engine.translate(sources, num_hypotheses=num_hypotheses, return_attention=True)
+    engine.calls.clear()
+    results = enforce_detailed(sources, translations, engine, glossary, locale)
+    references = [Reference(s, t).clean for s, t in cases.items()]
+    return results, references, engine
+
+
+@pytest.mark.parametrize("mode", ["wrong", "recase", "translit", "duplicate", "noisy", "second"])
+def test_russian_terms_come_out_in_the_case_the_sentence_needs(glossary, mode):
+    results, references, _ = run(glossary, CASES_RU, RU, mode)
+    assert [r.text for r in results] == references
+    expected = "ok" if mode in ("duplicate", "noisy", "second") else "enforced"
+    statuses = {h.status for r in results for h in r.hits if h.entry_id != "Caliber.Az" and h.entry_id != "Five Eyes"}
+    assert statuses == {expected}
+
+
+@pytest.mark.parametrize("mode", ["wrong", "recase", "translit", "duplicate", "noisy", "second"])
+def test_armenian_terms_keep_the_model_suffix(glossary, mode):
+    results, references, _ = run(glossary, CASES_HY, HY, mode)
+    assert [r.text for r in results] == references
+
+
+def test_dropped_terms_are_put_back_by_one_batched_re_decode(glossary):
+    results, _, engine = run(glossary, CASES_RU, RU, "drop")
+    translate_calls = [c for c in engine.calls if "n" in c]
+    assert len(translate_calls) == 1 and translate_calls[0]["n"] == len(CASES_RU)
+    assert all(p and p.split()[-1] for p in translate_calls[0]["prefixes"])
+    by_source = dict(zip(CASES_RU, results))
+    assert by_source["Officials in Washington are worried."].text == "Чиновники в Вашингтоне обеспокоены."
+    assert all(h.status in ("enforced", "missing") for r in results for h in r.hits)
+    assert sum(h.status == "enforced" for r in results for h in r.hits) >= 7
+
+
+def test_do_not_translate_terms_come_back_byte_identical(glossary):
+    source = "The report was published by Caliber.Az today."
+    for cases, locale in ((CASES_RU, RU), (CASES_HY, HY)):
+        for mode in ("wrong", "translit", "recase"):
+            results, _, _ = run(glossary, {source: cases[source]}, locale, mode)
+            [hit] = results[0].hits
+            assert hit.status == "enforced" and "Caliber.Az" in results[0].text
+
+
+def test_unfixable_terms_are_reported_missing(glossary):
+    cases = {"Officials in Washington are worried.": "Чиновники в [[Вашингтоне]] обеспокоены."}
+    engine = MisbehavingEngine({s: Reference(s, t) for s, t in cases.items()}, glossary, "ru", modes={s: "drop" for s in cases})
+    translations = engine.translate(list(cases), return_attention=True)
+    for translation in translations:  # no attention at all, and the re-decode ignores the prefix
+        translation.best.attention = None
+    engine._continue_after = lambda reference, prefix: [(w, None) for w in "Чиновники обеспокоены.".split()]
+    [result] = enforce_detailed(list(cases), translations, engine, glossary, RU)
+    assert [h.status for h in result.hits] == ["missing"]
+
+
+def test_enforce_stores_hits_on_the_segment_targets(glossary):
+    cases = {"Officials in Washington are worried.": "Чиновники в [[Вашингтоне]] обеспокоены."}
+    engine = MisbehavingEngine({s: Reference(s, t) for s, t in cases.items()}, glossary, "ru")
+    segments = [Segment(id="s1", source=s, start=0, end=len(s)) for s in cases]
+    texts = enforce(segments, engine.translate(list(cases), num_hypotheses=2, return_attention=True), engine, glossary, RU)
+    assert texts == ["Чиновники в Вашингтоне обеспокоены."]
+    assert segments[0].targets["ru"].text == texts[0]
+    assert [(h.term, h.status, h.rendered) for h in segments[0].targets["ru"].terms] == [("Washington", "enforced", "Вашингтоне")]
+
+
+# --- the real CTranslate2 engine with the copy model ----------------------------------------
+
+ARTICLE_SENTENCES = [
+    "They told NBC News that the allies are weighing the move, per Caliber.Az.",
+    "The allies, including Israel, Saudi Arabia and members of the so-called Five Eyes spy alliance, are examining protocols.",
+    "Meanwhile, the United Kingdom, the most important U.S. intelligence partner, said it had no plans.",
+    "The Canada Security Intelligence Service (CSIS) said that it has strong relationships with numerous U.S. agencies.",
+    "Already, the Defense Department has deployed more resources, and the CIA has launched drone flights over Mexico.",
+    "White House officials suggest that resuming intelligence sharing is contingent upon Trump-proposed peace talks in Kyiv.",
+]
+
+
+@pytest.fixture(scope="module")
+def copy_engines(tmp_path_factory, copy_package, copy_package_hy):
+    store = ModelStore(tmp_path_factory.mktemp("glossary-models"))
+    store.install(copy_package)
+    store.install(copy_package_hy)
+    settings = MTSettings(beam_size=2)
+    return {"ru": store.load(store.find("en", "ru"), settings), "hy": store.load(store.find("en", "hy"), settings)}
+
+
+@pytest.mark.parametrize("locale", [RU, HY], ids=["ru", "arm"])
+def test_copy_model_alignment_puts_exactly_the_approved_term_in_place(glossary, copy_engines, locale):
+    engine = copy_engines[locale.lang]
+    translations = engine.translate(ARTICLE_SENTENCES, num_hypotheses=2, return_attention=True)
+    results = enforce_detailed(ARTICLE_SENTENCES, translations, engine, glossary, locale)
+    for source, result in zip(ARTICLE_SENTENCES, results):
+        # The copy model writes the source back, so the expected output is the source with each
+        # hit's span replaced by its preferred target (do-not-translate hits unchanged).
+        expected = source
+        for hit in sorted(result.hits, key=lambda h: -h.start):
+            if hit.expected:
+                expected = expected[: hit.start] + hit.expected[0] + expected[hit.end :]
+        assert result.text == expected
+        for hit in result.hits:
+            if hit.expected == (hit.term,):
+                assert hit.status == "ok"
+            elif hit.expected:
+                assert hit.status == "enforced" and hit.rendered == hit.expected[0]
+            else:
+                assert hit.status == "no-target"

@@ -1,0 +1,137 @@
+"""End to end through the real CTranslate2 engine with the copy models the tests build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from typer.testing import CliRunner
+
+from i18n_pipeline.cli import app
+from i18n_pipeline.mt.store import ModelStore
+from i18n_pipeline.testing import build_copy_argos_package
+
+runner = CliRunner()
+SAMPLE = Path(__file__).resolve().parents[1] / "articles" / "000_62d6198c2960ff45.txt"
+XLIFF = "{urn:oasis:names:tc:xliff:document:2.0}"
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory, copy_package, copy_package_hy):
+    root = tmp_path_factory.mktemp("models")
+    store = ModelStore(root)
+    store.install(copy_package)
+    store.install(copy_package_hy)
+    return root
+
+
+@pytest.fixture
+def workspace(tmp_path, models):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLE, inbox / SAMPLE.name)
+    return {"inbox": inbox, "out": tmp_path / "out", "state": tmp_path / "state", "models": models}
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the translate path tried to use the network")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def translate(ws, *extra, paths=None):
+    args = ["translate", *(paths or [str(ws["inbox"])]), "--to", "ru,arm", "--out", str(ws["out"]),
+            "--models", str(ws["models"]), "--state", str(ws["state"]), "--json", *extra]
+    result = runner.invoke(app, args)
+    summary = json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
+    return result, summary
+
+
+def test_sample_translates_offline_into_every_output(workspace, no_network):
+    result, summary = translate(workspace)
+    assert result.exit_code == 0, result.output
+    assert summary["failed"] == []
+    stem = SAMPLE.stem
+    folder = workspace["out"] / stem
+    for site in ("ru", "arm"):
+        for suffix in (".xlf", ".tmx", ".review.html", ".json", ".txt", ".html"):
+            assert (folder / f"{site}{suffix}").is_file(), f"{site}{suffix}"
+        counts = summary["locales"][site]
+        assert counts["segments"] == 20 and counts["mt"] == counts["segments"] and counts["tm"] == 0
+    xliff = etree.parse(str(folder / "arm.xlf")).getroot()
+    assert (xliff.get("srcLang"), xliff.get("trgLang")) == ("en", "hy")
+    units = xliff.findall(f".//{XLIFF}unit")
+    assert len(units) == 14  # headline + 13 body paragraphs
+    sources = [s.text for s in xliff.iter(f"{XLIFF}source")]
+    assert any("Five Eyes" in (s or "") for s in sources)
+    article_text = (folder / "ru.txt").read_text(encoding="utf-8")
+    assert "Share it on social media" not in article_text and "twitter" not in article_text
+
+
+def test_copy_model_output_is_flagged_as_not_translated(workspace):
+    result, summary = translate(workspace)
+    assert result.exit_code == 0, result.output
+    qa = summary["locales"]["ru"]["qa"]
+    flagged = qa.get("identical", 0) + qa.get("untranslated", 0) + qa.get("wrong-language", 0)
+    assert flagged >= summary["locales"]["ru"]["segments"] - 2
+
+
+def test_rerun_sends_nothing_to_mt_and_edit_retranslates_only_changed_sentences(workspace):
+    translate(workspace)
+    result, summary = translate(workspace)
+    assert result.exit_code == 0
+    for site in ("ru", "arm"):
+        assert summary["locales"][site]["mt"] == 0
+        assert summary["locales"][site]["tm"] == summary["locales"][site]["segments"]
+    article = workspace["inbox"] / SAMPLE.name
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("No decision or action has been taken, however, the sources said.",
+                                    "No decision has been taken yet, the sources said."), encoding="utf-8")
+    result, summary = translate(workspace)
+    assert summary["locales"]["ru"]["mt"] == 1
+
+
+def test_bad_inputs_fail_one_line_each_and_the_batch_goes_on(workspace):
+    (workspace["inbox"] / "empty.txt").write_bytes(b"")
+    (workspace["inbox"] / "binary.txt").write_bytes(bytes(range(256)) * 10)
+    result, summary = translate(workspace)
+    assert result.exit_code == 1
+    assert sorted(Path(f["path"]).name for f in summary["failed"]) == ["binary.txt", "empty.txt"]
+    assert all("\n" not in f["error"] for f in summary["failed"])
+    assert (workspace["out"] / SAMPLE.stem / "ru.xlf").is_file()
+
+
+def test_block_already_in_target_language_is_not_translated_into_it(workspace, tmp_path):
+    article = workspace["inbox"] / SAMPLE.name
+    text = article.read_text(encoding="utf-8")
+    russian = "«Мы продолжим тесное сотрудничество с нашими союзниками», — заявил представитель правительства."
+    article.write_text(text.replace("No decision or action has been taken, however, the sources said.", russian),
+                       encoding="utf-8")
+    result, summary = translate(workspace)
+    assert result.exit_code == 0, result.output
+    doc = json.loads((workspace["out"] / SAMPLE.stem / "ru.json").read_text(encoding="utf-8"))
+    text_json = json.dumps(doc, ensure_ascii=False)
+    assert russian in text_json
+    assert summary["locales"]["ru"]["passthrough"] == 1
+    # No ru→hy model and no ru→en to pivot through: flagged and passed through, visibly.
+    assert summary["locales"]["arm"]["passthrough"] == 1
+    arm = json.dumps(json.loads((workspace["out"] / SAMPLE.stem / "arm.json").read_text(encoding="utf-8")),
+                     ensure_ascii=False)
+    assert "no model for ru→hy" in arm
+
+    # With ru→en installed, Armenian pivots through English and nothing is passed through.
+    models = tmp_path / "pivot-models"
+    shutil.copytree(workspace["models"], models)
+    ModelStore(models).install(build_copy_argos_package(tmp_path / "ru_en.argosmodel", "ru", "en"))
+    result, summary = translate({**workspace, "models": models})
+    assert result.exit_code == 0, result.output
+    assert summary["locales"]["arm"]["passthrough"] == 0
+    assert "translate-ru_en+translate-en_hy" in (workspace["out"] / SAMPLE.stem / "arm.xlf").read_text(encoding="utf-8")
