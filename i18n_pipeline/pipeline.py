@@ -195,7 +195,8 @@ def _machine_translate(sources, route_infos, store, glossary, locale, settings, 
     if not sources:
         return {}
     engines = [store.load(info, settings.mt) for info in route_infos]
-    results = translate_sources(sources, engines, glossary=glossary, locale=locale)
+    results = translate_sources(sources, engines, glossary=glossary, locale=locale,
+                                hypotheses=settings.mt.beam_size)
     fresh = {}
     for source, result in zip(sources, results):
         target = Target(result.text, State.TRANSLATED, provenance, terms=list(result.terms))

@@ -28,6 +28,7 @@ def translate_sources(
     *,
     glossary=None,
     locale=None,
+    hypotheses: int = 2,
     on_progress: ProgressHook | None = None,
 ) -> list[MTResult]:
     """Translate unique sources along ``route``; glossary enforcement on the last hop only."""
@@ -35,7 +36,7 @@ def translate_sources(
     for hop, engine in enumerate(route):
         last = hop == len(route) - 1
         if last and glossary is not None and locale is not None and glossary.entries:
-            results = _translate_with_glossary(texts, engine, glossary, locale)
+            results = _translate_with_glossary(texts, engine, glossary, locale, hypotheses)
         else:
             results = [MTResult(t.best.text) for t in engine.translate(texts)]
         texts = [r.text for r in results]
@@ -44,24 +45,27 @@ def translate_sources(
     return results if route else [MTResult(t) for t in texts]
 
 
-def _translate_with_glossary(texts: list[str], engine: TranslationEngine, glossary, locale) -> list[MTResult]:
-    """Sentences with terms or verbatim items get hypotheses and attention for enforcement;
-    the rest decode plainly (cheaper). Both groups are one batched call each."""
+def _translate_with_glossary(texts: list[str], engine: TranslationEngine, glossary, locale,
+                             hypotheses: int) -> list[MTResult]:
+    """One batched call for all; when any sentence has terms or verbatim items, every sentence
+    comes back with hypotheses and attention (cheaper than a second decode loop), and those
+    sentences go through enforcement.
+
+    ``hypotheses`` should be the beam size: the beam holds them anyway, so asking for more
+    than one costs nothing, while asking for more than the beam would widen it."""
     from ..glossary import enforce_detailed, match_terms, protect
 
     def needs_care(text: str) -> bool:  # numbers are only verified, so they need no attention
         return bool(match_terms(glossary, text, locale.site)) or any(
             item.kind in ("url", "email") for item in protect(text, [])[1])
 
-    needs_care = [needs_care(t) for t in texts]
-    results: list[MTResult | None] = [None] * len(texts)
-    plain = [i for i, care in enumerate(needs_care) if not care]
-    for i, translation in zip(plain, engine.translate([texts[i] for i in plain])):
-        results[i] = MTResult(translation.best.text)
-    careful = [i for i, care in enumerate(needs_care) if care]
-    if careful:
-        sources = [texts[i] for i in careful]
-        translations = engine.translate(sources, num_hypotheses=4, return_attention=True)
-        for i, enforced in zip(careful, enforce_detailed(sources, translations, engine, glossary, locale)):
-            results[i] = MTResult(enforced.text, list(enforced.hits))
-    return [r for r in results if r is not None]
+    careful = [i for i, text in enumerate(texts) if needs_care(text)]
+    if not careful:
+        return [MTResult(t.best.text) for t in engine.translate(texts)]
+    translations = engine.translate(texts, num_hypotheses=max(2, hypotheses), return_attention=True)
+    results = [MTResult(t.best.text) for t in translations]
+    sources = [texts[i] for i in careful]
+    enforced = enforce_detailed(sources, [translations[i] for i in careful], engine, glossary, locale)
+    for i, item in zip(careful, enforced):
+        results[i] = MTResult(item.text, list(item.hits))
+    return results
