@@ -135,3 +135,28 @@ def test_block_already_in_target_language_is_not_translated_into_it(workspace, t
     assert result.exit_code == 0, result.output
     assert summary["locales"]["arm"]["passthrough"] == 0
     assert "translate-ru_en+translate-en_hy" in (workspace["out"] / SAMPLE.stem / "arm.xlf").read_text(encoding="utf-8")
+
+
+def test_random_model_output_is_flagged_where_numbers_and_terms_are_lost(tmp_path, random_package):
+    models = tmp_path / "models"
+    ModelStore(models).install(random_package)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "numbers.md").write_text(
+        "# CIA budget rises to 5 million dollars\n\n"
+        "The CIA said 1,234 analysts joined in 2024, up 12.5% from the year before.\n\n"
+        "Officials in Moscow declined to comment on the 17 flights.\n", encoding="utf-8")
+    result = runner.invoke(app, ["translate", str(inbox), "--to", "ru", "--out", str(tmp_path / "out"),
+                                 "--models", str(models), "--state", str(tmp_path / "state"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["locales"]["ru"]["qa"]["numbers"] == 3
+    doc = json.loads((tmp_path / "out" / "numbers" / "ru.json").read_text(encoding="utf-8"))
+    for block in doc["blocks"]:
+        for segment in block.get("segments") or []:
+            checks = {flag["check"] for flag in segment["target"]["flags"]}
+            assert "numbers" in checks, segment["source"]
+            for term in segment["target"]["terms"]:
+                lost = term["status"] == "missing"
+                assert lost == ("glossary-term" in checks) or not lost, (segment["source"], term)
+                if lost:
+                    assert "glossary-term" in checks

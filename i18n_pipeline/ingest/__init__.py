@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ..document import Article, Role
+from ..document import Article, Block, Kind, Role
 from ..errors import InputError
 from .cms_json import CmsFormatError, parse_cms_json
 from .decode import decode_bytes, read_bytes
@@ -97,10 +97,15 @@ def _describe_block(block) -> dict[str, Any]:
 
 
 def _article(path: Path, parsed: Parsed, site: str) -> Article:
+    blocks = parsed.blocks
+    if parsed.headline and not any(b.role is Role.HEADLINE for b in blocks):
+        # Readers that take the title from metadata (front matter, CMS fields, <title>) must
+        # still hand it to MT: the headline is translated like any body block.
+        blocks = [Block(id="b000", role=Role.HEADLINE, text=parsed.headline, kind=Kind.HEADING), *blocks]
     return Article(
         path=str(path),
         stem=path.stem,
-        blocks=parsed.blocks,
+        blocks=blocks,
         headline=parsed.headline,
         published=parsed.published,
         author=parsed.author,
