@@ -6,7 +6,7 @@ PY     := $(BIN)/python
 CLI    := $(BIN)/i18n-pipeline
 ARTICLES ?= 50
 
-.PHONY: install test translate models bench catalogs-extract catalogs-update catalogs-compile clean help
+.PHONY: install system-packages test translate models bench catalogs-extract catalogs-update catalogs-compile clean help
 
 help:
 	@echo "make install    create .venv and install i18n-pipeline with everything it needs"
@@ -19,9 +19,19 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(PY)
+install: $(PY) system-packages
 	$(BIN)/pip install --quiet -e '.[test]'
 	@$(MAKE) --no-print-directory catalogs-compile
+
+# Optional Debian packages: Chromium for the review-page security test, hunspell-ru for the
+# Russian spelling check. Installed when running as root with apt; everything else works without.
+SYSTEM_PACKAGES := chromium hunspell-ru
+system-packages:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+	  { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null 2>&1; } || \
+	  echo "note: could not install $(SYSTEM_PACKAGES); the browser test is skipped and Russian spelling is not checked"; \
+	fi
 
 test: $(PY)
 	@$(BIN)/pytest

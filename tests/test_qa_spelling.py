@@ -35,3 +35,15 @@ def test_skipped_without_dictionary_or_with_another_orthography(tmp_path):
     reason = skipped_checks("hy", QAConfig(dictionary_dirs=(str(tmp_path),)))["spelling"]
     assert "another orthography" in reason
     assert skipped_checks("ru", QAConfig(off=frozenset({"spelling"}), dictionary_dirs=(str(tmp_path / "none"),))) == {}
+
+
+def test_approved_glossary_forms_are_not_spelling_errors(tmp_path):
+    from i18n_pipeline.document import TermHit
+
+    write_dictionary(tmp_path, "ru_RU", ["правительство", "сообщил", "росте", "цен"])
+    config = QAConfig(dictionary_dirs=(str(tmp_path),))
+    source = "Rosstat reported a rise in prices."
+    target = "Госкомстат сообщил о росте цен."
+    assert "Госкомстат" in check_segment(source, target, source_lang="en", target_lang="ru", config=config)[0].message
+    hit = TermHit("Rosstat", 0, 7, "rosstat", ("Госкомстат",), status="ok", rendered="Госкомстат")
+    assert check_segment(source, target, source_lang="en", target_lang="ru", config=config, term_hits=[hit]) == []

@@ -76,7 +76,10 @@ def check_spelling(pair: Pair) -> list[str]:
     if _speller(pair.target_lang, dirs)[0] is None:
         return []
     script = LANG_SCRIPT.get(pair.target_lang)
-    skip = set(" ".join(pair.dnt_terms).split())
+    # Glossary targets are approved spellings (names, acronyms) the dictionary cannot know.
+    approved = [form for hit in pair.term_hits for form in (*hit.expected, hit.rendered) if form]
+    skip = set(" ".join([*pair.dnt_terms, *approved]).split())
+    skip |= {w for form in approved for w in words(form)}
     unknown = []
     for i, word in enumerate(words(strip_placeables(pair.target))):
         if len(word) < _MIN_LETTERS or word in skip or any(script_of(ch) != script for ch in word):
