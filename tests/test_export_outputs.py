@@ -176,5 +176,5 @@ def test_review_page_aligns_sentences_and_shows_terms_flags_and_states():
     assert rows[2].get("data-checks") == "glossary-term numbers"
     assert sorted(i.get("data-check") for i in page.xpath("//div[@id='filters']//input")) == ["glossary-term", "numbers"]
     assert [li.get("data-check") for li in rows[2].xpath(".//li")] == ["numbers", "glossary-term"]
-    states = [s.text for s in page.xpath("//span[contains(@class,'state ')]")]
+    states = [s.get("data-state") for s in page.xpath("//span[contains(@class,'state ')]")]
     assert states == ["translated", "reviewed", "initial", "translated", "translated", "initial"]
