@@ -113,6 +113,7 @@ def run(
                                                             f"{exc}); please report this input to the developers"})
             if fail_fast:
                 break
+    _give_unique_stems(articles)
     hooks.on_total(sum(len(a.segments()) for a in articles) * len(locales))
 
     with run_lock(settings.state_dir), TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
@@ -130,6 +131,17 @@ def run(
                     report.failed.append({"path": article.path, "error": str(exc)})
     report.articles = [{"path": a.path, "stem": a.stem, "outputs": outputs[a.stem]} for a in articles]
     return report
+
+
+def _give_unique_stems(articles: list[Article]) -> None:
+    """``a.txt`` and ``a.html`` (or ``x/a.txt`` and ``y/a.txt``) must not write the same out/ folder."""
+    seen: dict[str, int] = {}
+    for article in articles:
+        seen[article.stem] = seen.get(article.stem, 0) + 1
+    for article in articles:
+        if seen[article.stem] > 1:
+            path = Path(article.path)
+            article.stem = "_".join(p for p in (*path.parent.parts[-1:], path.stem, path.suffix.lstrip(".")) if p)
 
 
 def _load_glossary(settings: Settings):

@@ -160,3 +160,15 @@ def test_random_model_output_is_flagged_where_numbers_and_terms_are_lost(tmp_pat
                 assert lost == ("glossary-term" in checks) or not lost, (segment["source"], term)
                 if lost:
                     assert "glossary-term" in checks
+
+
+def test_inputs_with_the_same_stem_get_their_own_output_folders(workspace):
+    other = workspace["inbox"] / "more"
+    other.mkdir()
+    shutil.copy(SAMPLE, other / SAMPLE.name)
+    (workspace["inbox"] / f"{SAMPLE.stem}.md").write_text("# A title here\n\nA body sentence that is long enough.\n")
+    result, summary = translate(workspace)
+    assert result.exit_code == 0, result.output
+    stems = sorted(a["stem"] for a in summary["articles"])
+    assert len(set(stems)) == 3
+    assert all((workspace["out"] / stem / "ru.xlf").is_file() for stem in stems)
