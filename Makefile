@@ -23,9 +23,9 @@ install: $(PY) system-packages
 	$(BIN)/pip install --quiet -e '.[test]'
 	@$(MAKE) --no-print-directory catalogs-compile
 
-# Optional Debian packages: Chromium for the review-page security test, hunspell-ru for the
-# Russian spelling check. Installed when running as root with apt; everything else works without.
-SYSTEM_PACKAGES := chromium hunspell-ru
+# Optional Debian packages: Chromium for the review-page security test, hunspell and
+# hunspell-ru for the Russian spelling check. Installed when running as root with apt; everything else works without.
+SYSTEM_PACKAGES := chromium hunspell hunspell-ru
 system-packages:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \

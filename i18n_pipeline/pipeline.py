@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 from .config import Settings
 from .document import Article, Origin, Provenance, Segment, State, Target
-from .errors import PipelineError, UsageError
+from .errors import InputError, PipelineError, UsageError
 from .locales import Locale
 
 log = logging.getLogger(__name__)
@@ -72,13 +72,23 @@ def collect_inputs(paths: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
+# No news paragraph comes near this; a longer one is a broken export, and would cost minutes of
+# segmenting and tens of thousands of MT segments before anyone noticed.
+MAX_BLOCK_CHARS = 50_000
+
+
 def prepare_article(path: Path) -> Article:
     """Read, detect languages and segment one input (raises InputError for a bad file)."""
     from .ingest import read_article
     from .langid import detect_languages
     from .segment import segment_article
 
-    return segment_article(detect_languages(read_article(path)))
+    article = read_article(path)
+    longest = max((len(b.text) for b in article.translatable_blocks()), default=0)
+    if longest > MAX_BLOCK_CHARS:
+        raise InputError(path, f"a paragraph of {longest:,} characters is too long to translate "
+                               f"(limit {MAX_BLOCK_CHARS:,}); split it into paragraphs")
+    return segment_article(detect_languages(article))
 
 
 def run(
@@ -97,7 +107,7 @@ def run(
     # Fail before any work when a site locale has no English route: exit 3, one line.
     for locale in locales:
         require_route(store, "en", locale.lang, locale.site)
-    glossary = _load_glossary(settings)
+    glossary = _load_glossary(settings, report)
 
     articles: list[Article] = []
     for path in collect_inputs(inputs):
@@ -144,13 +154,21 @@ def _give_unique_stems(articles: list[Article]) -> None:
             article.stem = "_".join(p for p in (*path.parent.parts[-1:], path.stem, path.suffix.lstrip(".")) if p)
 
 
-def _load_glossary(settings: Settings):
-    from .glossary import load_glossary
+def _load_glossary(settings: Settings, report: RunReport):
+    """The usable part of the term base; each broken row is one failure line, and the batch goes on."""
+    from .glossary import load_usable_glossary
 
     if not settings.glossary_dir.is_dir():
         log.info("no glossary folder at %s: translating without a glossary", settings.glossary_dir)
         return None
-    return load_glossary(settings.glossary_dir)
+    glossary, errors = load_usable_glossary(settings.glossary_dir)
+    for problem in errors:
+        report.failed.append({
+            "path": f"{settings.glossary_dir / problem.file}:{problem.line}",
+            "error": f"{settings.glossary_dir / problem.file}:{problem.line}: {problem.message}; "
+                     "this row is ignored until it is fixed (see `i18n-pipeline glossary check`)",
+        })
+    return glossary
 
 
 def _translate_locale(articles, locale: Locale, store, tm, glossary, settings: Settings, summary, hooks) -> None:

@@ -1,14 +1,15 @@
-"""spelling: a tiny real Hunspell dictionary read by spylls; skipped (with a reason) without one."""
+"""spelling: a tiny real Hunspell dictionary checked by the hunspell program; skipped (with a reason) without one."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from i18n_pipeline.qa import QAConfig, check_segment, skipped_checks
 
-pytest.importorskip("spylls")
+pytestmark = pytest.mark.skipif(shutil.which("hunspell") is None, reason="the hunspell program is not installed")
 
 SRC = "The government resumed talks."
 

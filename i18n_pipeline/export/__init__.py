@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from ..document import Article
+from ..errors import WriteError
 from ..fsutil import atomic_write_bytes
 from ..locales import Locale
 from .article import article_html, article_text
@@ -40,6 +41,9 @@ def render_outputs(article: Article, locale: Locale, *, source_lang: str = "en")
 
 def write_outputs(article: Article, locale: Locale, out_dir: Path, *, source_lang: str = "en") -> list[Path]:
     """Write all six files under ``out_dir/<article.stem>/``; returns their paths in write order."""
+    if article.stem in ("", ".", "..") or Path(article.stem).name != article.stem:
+        # "...md" has the stem "..": its outputs would land beside out/, not inside it.
+        raise WriteError(f"{article.path}: the file name gives no safe output folder name ({article.stem!r}); rename the file")
     rendered = render_outputs(article, locale, source_lang=source_lang)
     folder = Path(out_dir) / article.stem
     written = [atomic_write_bytes(folder / name, data) for name, data in rendered.items()]

@@ -15,10 +15,12 @@ from .enforce import Enforced, enforce, enforce_detailed
 from .matcher import match_terms
 from .protect import Verbatim, protect, verify
 from .tbx import export_tbx, import_tbx
-from .termbase import Glossary, Problem, TermEntry, add_term, check_glossary, load_glossary, remove_term
+from .termbase import (
+    Glossary, Problem, TermEntry, add_term, check_glossary, load_glossary, load_usable_glossary, remove_term,
+)
 
 __all__ = [
     "Enforced", "Glossary", "Problem", "TermEntry", "Verbatim", "add_term", "check_glossary", "compliance",
-    "enforce", "enforce_detailed", "export_tbx", "import_tbx", "lemmatized_present", "load_glossary",
+    "enforce", "enforce_detailed", "export_tbx", "import_tbx", "lemmatized_present", "load_glossary", "load_usable_glossary",
     "match_terms", "protect", "remove_term", "verify",
 ]

@@ -68,7 +68,12 @@ def _patterns(glossary: Glossary) -> list[_Pattern]:
 
 
 def _compile(entry: TermEntry, variant: str) -> re.Pattern:
-    words = re.split(r"[\s\u00a0-]+", variant.strip())
+    flags = 0 if entry.case_sensitive else re.IGNORECASE
+    # Separators at the ends ("U.S.-", a spreadsheet slip) are dropped like spaces; a term of
+    # nothing but separators ("-") is matched as written rather than crashing the run.
+    words = [w for w in re.split(r"[\s\u00a0-]+", variant.strip()) if w]
+    if not words:
+        return re.compile(f"{_BEFORE}(?P<term>{re.escape(variant.strip())})", flags)
     body = _JOINER.join(re.escape(w) for w in words[:-1])
     last = words[-1]
     tail = re.escape(last)
@@ -76,7 +81,6 @@ def _compile(entry: TermEntry, variant: str) -> re.Pattern:
         tail = f"(?:{re.escape(last[:-1])}ies|{tail})" if last.endswith("y") else f"{tail}(?:es|s)?"
     body = f"{body}{_JOINER}{tail}" if body else tail
     after = _AFTER if last[-1].isalnum() else ""  # "U.S." ends in a dot: nothing to guard
-    flags = 0 if entry.case_sensitive else re.IGNORECASE
     return re.compile(f"{_BEFORE}(?P<term>{body}){after}", flags)
 
 

@@ -117,6 +117,20 @@ def load_glossary(directory: Path) -> Glossary:
     return Glossary(_read_directory(directory)[0], directory)
 
 
+def load_usable_glossary(directory: Path) -> tuple[Glossary, list[Problem]]:
+    """Every entry no error touches, plus the errors: one broken row must not stop a batch.
+
+    A row with an error (malformed, or the later of two conflicting rows) is left out, so the
+    run enforces only what the base says without ambiguity and reports the rest.
+    """
+    directory = Path(directory)
+    entries, problems = _read_directory(directory)
+    errors = sorted((p for p in problems + _cross_check(entries) if p.severity == "error"),
+                    key=lambda p: (p.file, p.line))
+    broken = {(p.file, p.line) for p in errors}
+    return Glossary([e for e in entries if (e.file, e.line) not in broken], directory), errors
+
+
 def check_glossary(directory: Path) -> list[Problem]:
     """Every problem in the term base: malformed rows, duplicates, conflicts, empty targets, shadowing."""
     entries, problems = _read_directory(Path(directory))
@@ -198,22 +212,30 @@ def _read_text(path: Path) -> str:
 
 def _numbered_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str], int]]]:
     """Header and (line, row, cell count) triples; line numbers are the file's (header is line 1)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unclosed quote is an error, not a cell that silently swallows the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] = []
     rows: list[tuple[int, dict[str, str], int]] = []
     start = 1
-    for cells in reader:
-        if not header:
-            header = [c.strip().lower() for c in cells]
-        elif any(c.strip() for c in cells):
-            row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
-            rows.append((start, row, len(cells)))
-        start = reader.line_num + 1
+    try:
+        for cells in reader:
+            if not header:
+                header = [c.strip().lower() for c in cells]
+            elif any(c.strip() for c in cells):
+                row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+                rows.append((start, row, len(cells)))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        exc.line = start  # the row where the broken quoting begins
+        raise
     return header, rows
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    header, numbered = _numbered_rows(_read_text(path))
+    try:
+        header, numbered = _numbered_rows(_read_text(path))
+    except csv.Error as exc:
+        raise GlossaryError(f"{path}:{getattr(exc, 'line', 1)}: {_csv_problem(exc)}; fix the file first") from exc
     return header, [row for _, row, _ in numbered]
 
 
@@ -231,7 +253,7 @@ def _parse_text(text: str, name: str) -> tuple[list[TermEntry], list[Problem]]:
     try:
         header, rows = _numbered_rows(text)
     except csv.Error as exc:
-        return [], [Problem(name, 1, "error", f"malformed CSV ({exc})")]
+        return [], [Problem(name, getattr(exc, "line", 1), "error", _csv_problem(exc))]
     if "en" not in header:
         return [], [Problem(name, 1, "error", "header has no 'en' column; first row must name the columns")]
     entries: list[TermEntry] = []
@@ -247,6 +269,11 @@ def _parse_text(text: str, name: str) -> tuple[list[TermEntry], list[Problem]]:
     return entries, problems
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    hint = "; check for an unclosed or stray quote" if "quote" in str(exc) or "end of data" in str(exc) else ""
+    return f"malformed CSV ({exc}){hint}"
+
+
 def _parse_row(row: dict[str, str], file: str, line: int) -> tuple[TermEntry | None, list[Problem]]:
     problems: list[Problem] = []
 
@@ -257,6 +284,9 @@ def _parse_row(row: dict[str, str], file: str, line: int) -> tuple[TermEntry | N
     if not en:
         bad("malformed row: empty 'en' term")
         return None, problems
+    for variant in en:
+        if not any(ch.isalnum() for ch in variant):
+            bad(f"English term {variant!r} has no letters or digits; fix the cell")
     flags = {}
     for name in ("dnt", "case_sensitive", "fixed"):
         value = row.get(name, "").lower()

@@ -37,6 +37,8 @@ def read_article(path: Path, *, site_profiles_dir: Path | None = None) -> Articl
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputError(path, f"unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUPPORTED_SUFFIXES)}")
+    if path.stem in ("", ".", ".."):  # "...md": out/<stem>/ would be out/.. (export refuses it too)
+        raise InputError(path, f"the file name gives no output folder name (stem {path.stem!r}); rename the file")
     text, encoding = decode_bytes(path, read_bytes(path))
     profiles, generic = load_profiles(site_profiles_dir)
     site = ""

@@ -29,6 +29,8 @@ def parse_cms_json(text: str, generic: SiteProfile) -> Parsed:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CmsFormatError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    except RecursionError as exc:  # "[[[[…" thousands deep: the decoder recurses per level
+        raise CmsFormatError("JSON nested too deeply to be an article export") from exc
     if isinstance(data, dict) and isinstance(data.get("article"), dict):
         data = data["article"]
     if not isinstance(data, dict):

@@ -86,7 +86,13 @@ def _decode_cp1251(data: bytes) -> str | None:
     # Russian text almost never mixes scripts within a word.
     words = [w for w in _WORD.findall(text[:65536]) if _CYRILLIC.search(w)]
     mixed = sum(1 for w in words if _LATIN.search(w))
-    return text if words and mixed / len(words) < _MAX_MIXED_WORDS else None
+    # Other multi-byte encodings (GB18030, Shift-JIS, UTF-16 halves) read as cp1251 are all
+    # Cyrillic too, but with case changing inside words ("КРТй", "юЕъЧ"); Russian words are
+    # lower case, Capitalised or ALL CAPS.
+    miscased = sum(1 for w in words if not (w.islower() or w.isupper() or w.istitle()))
+    if not words or mixed / len(words) >= _MAX_MIXED_WORDS or miscased / len(words) >= _MAX_MIXED_WORDS:
+        return None
+    return text
 
 
 def _has_controls(text: str) -> bool:

@@ -33,6 +33,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         data = yaml.safe_load(text[3:end]) or {}
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"front matter is not valid YAML ({exc.__class__.__name__})") from exc
+    except RecursionError as exc:  # "[[[[…" thousands deep: PyYAML recurses per level
+        raise FrontMatterError("front matter nested too deeply to be article fields") from exc
     if not isinstance(data, dict):
         raise FrontMatterError("front matter is not a key: value mapping")
     rest = text[end + 4 :]

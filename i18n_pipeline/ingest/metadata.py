@@ -35,7 +35,8 @@ def apply_metadata(parsed: Parsed, data: dict[str, Any], profile: SiteProfile) -
     views = first(data, "views")
     if isinstance(views, int) and not isinstance(views, bool):
         parsed.views = views
-    elif isinstance(views, str) and views.strip().replace(",", "").isdigit():
+    elif isinstance(views, str) and views.strip().replace(",", "").isascii() and views.strip().replace(",", "").isdigit():
+        # isascii: "²" is a digit to str.isdigit but not to int()
         parsed.views = int(views.strip().replace(",", ""))
     return parsed
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from pathlib import Path
 from typing import Protocol
 
@@ -20,6 +21,8 @@ PACK_KINDS: dict[str, str] = {
     "opus-mt": "i18n_pipeline.mt.opus_mt_pack:OpusMTPack",
 }
 METADATA = "metadata.json"
+# Codes end up in folder names: a hostile pack must not steer an install with "../".
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")
 
 
 class Pack(Protocol):
@@ -38,6 +41,9 @@ def read_metadata(pack_dir: Path) -> dict:
         raise CorruptModelError(f"{path}: unreadable pack metadata ({exc}); reinstall the pack") from exc
     if not isinstance(data, dict) or not data.get("from_code") or not data.get("to_code"):
         raise CorruptModelError(f"{path}: pack metadata lacks from_code/to_code; reinstall the pack")
+    for key in ("from_code", "to_code"):
+        if not isinstance(data[key], str) or not LANGUAGE_CODE.fullmatch(data[key]):
+            raise CorruptModelError(f"{path}: {key} {data[key]!r} is not a language code; refusing the pack")
     return data
 
 

@@ -7,6 +7,7 @@ fully there or absent; a replaced pack is swapped, never half-overwritten.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -78,10 +79,13 @@ class ModelStore:
             raise UsageError(f"{archive}: no such file; give the path of a downloaded .argosmodel")
         with self._staging() as staging:
             safe_extract_zip(archive, staging)
-            pack_dir = single_root(staging)
-            info = open_pack(pack_dir).info  # validates before anything is replaced
-            open_pack(pack_dir).load(MTSettings(beam_size=1))  # a pack CTranslate2 cannot load is refused
-            return self._commit(pack_dir, _pack_name(read_metadata(pack_dir)))
+            try:
+                pack_dir = single_root(staging)
+                open_pack(pack_dir).load(MTSettings(beam_size=1))  # refused unless CTranslate2 loads it
+                name = _pack_name(read_metadata(pack_dir))
+            except CorruptModelError as exc:
+                raise CorruptModelError(_about_archive(exc, staging, archive)) from exc
+            return self._commit(pack_dir, name)
 
     def import_opus_mt(self, source: Path, from_code: str, to_code: str, version: str = "") -> ModelInfo:
         """Convert an OPUS-MT release (zip or folder) and install it as a pack."""
@@ -118,6 +122,8 @@ class ModelStore:
     def _commit(self, pack_dir: Path, name: str) -> ModelInfo:
         self._listing = None
         final = self.root / name
+        if final.resolve().parent != self.root.resolve():
+            raise CorruptModelError(f"{name!r} is not a pack folder name; refusing the pack")
         old = self.root / f".{name}.old"
         if old.exists():
             shutil.rmtree(old)
@@ -142,7 +148,17 @@ class _Staging(tempfile.TemporaryDirectory):
 def _pack_name(metadata: dict) -> str:
     kind = pack_kind(metadata)
     prefix = metadata.get("type", "translate") if kind == "argos" else kind
+    if not isinstance(prefix, str) or not re.fullmatch(r"[a-z][a-z0-9-]{0,30}", prefix):
+        raise CorruptModelError(f"pack type {prefix!r} is not a plain name; refusing the pack")
     return f"{prefix}-{metadata['from_code']}_{metadata['to_code']}"
+
+
+def _about_archive(error: CorruptModelError, staging: Path, archive: Path) -> str:
+    """Name the archive the user gave, not the staging folder that is gone once we return."""
+    message = str(error)
+    if message.startswith(str(staging)):
+        message = message.split(": ", 1)[-1]
+    return f"{archive}: {message.replace(str(staging), archive.name)}"
 
 
 def missing_model_message(from_code: str, to_code: str, site_code: str) -> str:
