@@ -31,6 +31,14 @@ class LocaleSummary:
     qa: dict[str, int] = field(default_factory=dict)
     glossary_violations: int = 0
 
+    def add(self, stats: dict) -> None:
+        """Add one article's counts (see ``article_stats``)."""
+        for name in ("segments", "mt", "tm", "passthrough"):
+            setattr(self, name, getattr(self, name) + stats.get(name, 0))
+        for check, count in stats.get("qa", {}).items():
+            self.qa[check] = self.qa.get(check, 0) + count
+        self.glossary_violations = self.qa.get("glossary-term", 0)
+
 
 @dataclass
 class RunReport:
@@ -95,63 +103,100 @@ def run(
     inputs: Sequence[Path], locales: Sequence[Locale], settings: Settings, hooks: Hooks | None = None,
     *, fail_fast: bool = False,
 ) -> RunReport:
-    from .export import write_outputs
     from .fsutil import remove_stale_temp_files
     from .mt.store import ModelStore, require_route
     from .runlock import run_lock
+    from .runstate import RunManifest
     from .tm import TranslationMemory
 
     hooks = hooks or Hooks()
-    report = RunReport()
+    report = RunReport(locales={locale.site: LocaleSummary() for locale in locales})
     store = ModelStore(settings.models_dir)
     # Fail before any work when a site locale has no English route: exit 3, one line.
     for locale in locales:
         require_route(store, "en", locale.lang, locale.site)
     glossary = _load_glossary(settings, report)
+    files = collect_inputs(inputs)
+    stems = unique_stems(files)
 
+    with run_lock(settings.state_dir), TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
+        remove_stale_temp_files(settings.out_dir)  # left by a killed run; the rerun rewrites them
+        manifest = RunManifest(settings.state_dir)
+        keys = {loc.site: _run_key(settings, loc, store, glossary, tm) for loc in locales}
+        todo = [path for path in files if not _reuse_earlier_run(path, stems[path], locales, keys, manifest, report)]
+        articles = _prepare_all(todo, stems, report, fail_fast)
+        hooks.on_total(sum(len(a.segments()) for a in articles) * len(locales))
+        outputs: dict[str, list[str]] = {a.path: [] for a in articles}
+        for locale in locales:
+            _translate_locale(articles, locale, store, tm, glossary, settings, hooks)
+            _finish_locale(articles, locale, settings, glossary, report, manifest, keys[locale.site], outputs)
+        manifest.save()
+    report.articles += [{"path": a.path, "stem": a.stem, "outputs": outputs[a.path]} for a in articles]
+    return report
+
+
+def unique_stems(files: Sequence[Path]) -> dict[Path, str]:
+    """Output folder names: ``a.txt`` and ``a.html`` (or ``x/a.txt`` and ``y/a.txt``) must not collide."""
+    counts: dict[str, int] = {}
+    for path in files:
+        counts[path.stem] = counts.get(path.stem, 0) + 1
+    return {
+        path: path.stem if counts[path.stem] == 1
+        else "_".join(p for p in (*path.parent.parts[-1:], path.stem, path.suffix.lstrip(".")) if p)
+        for path in files
+    }
+
+
+def _prepare_all(files: Sequence[Path], stems: dict[Path, str], report: RunReport, fail_fast: bool) -> list[Article]:
     articles: list[Article] = []
-    for path in collect_inputs(inputs):
+    for path in files:
         try:
-            articles.append(prepare_article(path))
+            article = prepare_article(path)
+            article.stem = stems[path]
+            articles.append(article)
+            continue
         except PipelineError as exc:
             report.failed.append({"path": str(path), "error": str(exc)})
-            if fail_fast:
-                break
         except Exception as exc:  # a reader bug on hostile input must not stop the batch
             log.debug("reading %s failed", path, exc_info=True)
             report.failed.append({"path": str(path), "error": f"{path}: could not be read ({type(exc).__name__}: "
                                                             f"{exc}); please report this input to the developers"})
-            if fail_fast:
-                break
-    _give_unique_stems(articles)
-    hooks.on_total(sum(len(a.segments()) for a in articles) * len(locales))
-
-    with run_lock(settings.state_dir), TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
-        remove_stale_temp_files(settings.out_dir)  # left by a killed run; the rerun rewrites them
-        for locale in locales:
-            summary = report.locales.setdefault(locale.site, LocaleSummary())
-            _translate_locale(articles, locale, store, tm, glossary, settings, summary, hooks)
-        outputs: dict[str, list[str]] = {a.stem: [] for a in articles}
-        for locale in locales:
-            _finish_locale(articles, locale, settings, report.locales[locale.site], glossary)
-            for article in articles:
-                try:
-                    outputs[article.stem] += [str(p) for p in write_outputs(article, locale, settings.out_dir)]
-                except PipelineError as exc:
-                    report.failed.append({"path": article.path, "error": str(exc)})
-    report.articles = [{"path": a.path, "stem": a.stem, "outputs": outputs[a.stem]} for a in articles]
-    return report
+        if fail_fast:
+            break
+    return articles
 
 
-def _give_unique_stems(articles: list[Article]) -> None:
-    """``a.txt`` and ``a.html`` (or ``x/a.txt`` and ``y/a.txt``) must not write the same out/ folder."""
-    seen: dict[str, int] = {}
-    for article in articles:
-        seen[article.stem] = seen.get(article.stem, 0) + 1
-    for article in articles:
-        if seen[article.stem] > 1:
-            path = Path(article.path)
-            article.stem = "_".join(p for p in (*path.parent.parts[-1:], path.stem, path.suffix.lstrip(".")) if p)
+def _run_key(settings: Settings, locale: Locale, store, glossary, tm) -> str:
+    """Everything besides the input that decides an article's outputs for one locale."""
+    from . import __version__
+    from .runstate import fingerprint
+
+    packs = sorted((p.name, p.version, p.from_code, p.to_code) for p in store.packs())
+    from .localize.catalog import LOCALES_DIR
+
+    catalogs = sorted((str(p), p.stat().st_mtime_ns) for p in LOCALES_DIR.glob("*/LC_MESSAGES/*.[mp]o"))
+    return fingerprint(__version__, locale.site, packs, glossary.hash if glossary is not None else "",
+                       settings.mt, settings.extra, str(settings.out_dir.resolve()), catalogs,
+                       tm.human_revision(locale.lang))
+
+
+def _reuse_earlier_run(path: Path, stem: str, locales, keys, manifest, report: RunReport) -> bool:
+    """True when every locale's outputs for this input are up to date (their segments count as TM)."""
+    from .runstate import file_digest, fingerprint
+
+    try:
+        digest = file_digest(path)
+    except OSError:
+        return False  # the reader reports it
+    done = {loc.site: manifest.done(str(path), loc.site, fingerprint(keys[loc.site], digest, stem)) for loc in locales}
+    if not all(done.values()):
+        return False
+    outputs = []
+    for site, result in done.items():
+        report.locales[site].add({**result.stats, "mt": 0, "tm": result.stats.get("tm", 0) + result.stats.get("mt", 0)})
+        outputs += result.outputs
+    report.articles.append({"path": str(path), "stem": stem, "outputs": outputs})
+    return True
 
 
 def _load_glossary(settings: Settings, report: RunReport):
@@ -171,7 +216,7 @@ def _load_glossary(settings: Settings, report: RunReport):
     return glossary
 
 
-def _translate_locale(articles, locale: Locale, store, tm, glossary, settings: Settings, summary, hooks) -> None:
+def _translate_locale(articles, locale: Locale, store, tm, glossary, settings: Settings, hooks) -> None:
     """Fill ``segment.targets[locale.site]`` for every translatable segment of the batch."""
     from .tm import TMEntry
 
@@ -181,13 +226,11 @@ def _translate_locale(articles, locale: Locale, store, tm, glossary, settings: S
             src = block.lang or article.language or "en"
             if src == locale.lang:
                 _pass_through(block.segments, locale, "already in the target language")
-                summary.passthrough += len(block.segments)
                 hooks.on_progress(len(block.segments))
             elif store.route(src, locale.lang) is None:
                 note = f"no model for {src}→{locale.lang}: passed through untranslated"
                 block.notes.append(note)
                 _pass_through(block.segments, locale, note)
-                summary.passthrough += len(block.segments)
                 hooks.on_progress(len(block.segments))
             else:
                 by_pair.setdefault(src, []).extend(block.segments)
@@ -208,12 +251,10 @@ def _translate_locale(articles, locale: Locale, store, tm, glossary, settings: S
         for segment in segments:
             if segment.source in remembered:
                 segment.targets[locale.site] = remembered[segment.source].as_target()
-                summary.tm += 1
             else:
                 target = fresh[segment.source]
                 segment.targets[locale.site] = Target(target.text, target.state, target.provenance,
                                                       terms=list(target.terms))
-                summary.mt += 1
         hooks.on_progress(len(segments))
 
 
@@ -240,24 +281,50 @@ def _pass_through(segments: list[Segment], locale: Locale, note: str) -> None:
         segment.targets[locale.site] = Target(segment.source, State.INITIAL, Provenance(Origin.SOURCE, note=note))
 
 
-def _finish_locale(articles, locale: Locale, settings: Settings, summary: LocaleSummary, glossary) -> None:
-    """Glossary compliance, localized fields and QA for one locale, after all MT is in."""
+def _finish_locale(articles, locale: Locale, settings: Settings, glossary, report: RunReport, manifest,
+                   key: str, outputs: dict[str, list[str]]) -> None:
+    """Glossary compliance, localized fields, QA and outputs for one locale, after all MT is in."""
+    from .export import write_outputs
     from .localize import localize_article
     from .qa import check_article, check_batch_consistency, load_config
+    from .runstate import file_digest, fingerprint
 
     qa_config = load_config(settings.extra)
+    summary = report.locales[locale.site]
+    qa_by_article = {}
     for article in articles:
-        summary.segments += len(article.segments())
         if glossary is not None:
             _check_terms(article, locale, glossary)
         localize_article(article, locale)
         if glossary is not None:
             _localize_byline(article, locale, glossary)
-        for check, count in check_article(article, locale, qa_config).items():
-            if check != "inconsistent":  # counted once for the whole batch below
-                summary.qa[check] = summary.qa.get(check, 0) + count
-    summary.qa.update(check_batch_consistency(articles, locale, qa_config))
-    summary.glossary_violations = summary.qa.get("glossary-term", 0)
+        qa_by_article[article.path] = check_article(article, locale, qa_config)
+    batch_qa = check_batch_consistency(articles, locale, qa_config)  # may flag segments: before writing
+    for article in articles:
+        stats = article_stats(article, locale, qa_by_article[article.path])
+        try:
+            written = [str(p) for p in write_outputs(article, locale, settings.out_dir)]
+        except PipelineError as exc:
+            report.failed.append({"path": article.path, "error": str(exc)})
+            continue
+        outputs[article.path] += written
+        summary.add(stats)
+        manifest.record(article.path, locale.site,
+                        fingerprint(key, file_digest(Path(article.path)), article.stem), written, stats)
+    summary.qa.update(batch_qa)
+
+
+def article_stats(article: Article, locale: Locale, qa_counts: dict[str, int]) -> dict:
+    """One article's counts for one locale, as the --json summary adds them up."""
+    origins = [s.targets[locale.site].provenance.origin for s in article.segments() if locale.site in s.targets]
+    return {
+        "segments": len(article.segments()),
+        "mt": origins.count(Origin.MT),
+        "tm": origins.count(Origin.TM) + origins.count(Origin.HUMAN),
+        "passthrough": origins.count(Origin.SOURCE),
+        # "inconsistent" is a batch-wide count, added once per run
+        "qa": {check: count for check, count in qa_counts.items() if check != "inconsistent"},
+    }
 
 
 def _check_terms(article: Article, locale: Locale, glossary) -> None:

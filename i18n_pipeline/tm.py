@@ -219,6 +219,14 @@ class TranslationMemory:
     def __len__(self) -> int:
         return self._db.execute("SELECT count(*) FROM tm").fetchone()[0]
 
+    def human_revision(self, tgt: str) -> str:
+        """Changes whenever a human translation into ``tgt`` is added or changed (for up-to-date checks)."""
+        count, latest = self._db.execute(
+            "SELECT count(*), coalesce(max(updated), '') FROM tm WHERE origin = 'human' AND tgt_lang = ?",
+            (normalize_lang(tgt),),
+        ).fetchone()
+        return f"{count}:{latest}"
+
     # -- reading ---------------------------------------------------------------------------
 
     def entries_for(self, sources: Sequence[str], src: str, tgt: str) -> dict[str, TMEntry]:

@@ -172,3 +172,26 @@ def test_inputs_with_the_same_stem_get_their_own_output_folders(workspace):
     stems = sorted(a["stem"] for a in summary["articles"])
     assert len(set(stems)) == 3
     assert all((workspace["out"] / stem / "ru.xlf").is_file() for stem in stems)
+
+
+def test_unchanged_articles_are_not_processed_again_until_something_changes(workspace):
+    translate(workspace)
+    folder = workspace["out"] / SAMPLE.stem
+    written = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    result, summary = translate(workspace)
+    assert result.exit_code == 0
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == written  # nothing rewritten
+    assert summary["articles"][0]["outputs"] and summary["locales"]["ru"]["tm"] == 20
+    assert summary["locales"]["ru"]["qa"].get("identical", 0) > 0  # counts come back from the manifest
+
+    (folder / "ru.xlf").unlink()  # a missing or edited output means the article is done again
+    result, summary = translate(workspace)
+    assert (folder / "ru.xlf").is_file() and summary["locales"]["ru"]["mt"] == 0
+
+    glossary = workspace["out"].parent / "glossary"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "glossary", glossary)
+    with (glossary / "organisations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("intelligence partner,партнёр по разведке,հետախուզական գործընկեր,,,,noun,,,approved,test\n")
+    result, summary = translate(workspace, "--glossary", str(glossary))
+    assert result.exit_code == 0, result.output
+    assert summary["locales"]["ru"]["mt"] > 0  # a glossary change invalidates MT, so it runs again

@@ -1,0 +1,78 @@
+"""What a benchmark run uses: model size, decoding settings, corpus size and where things go."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_ARTICLE = PROJECT_ROOT / "articles" / "000_62d6198c2960ff45.txt"
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    """A random-weight Transformer; the default is transformer-base as issue 7 asks."""
+
+    layers: int = 6
+    d_model: int = 512
+    heads: int = 8
+    ffn: int = 2048
+    vocab_size: int = 32_000
+    quantization: str = "int8"
+    seed: int = 7
+
+    def tag(self) -> str:
+        """A short, stable name for these weights: cache file names and the pack version."""
+        digest = hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+        return f"bench-{digest}"
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """The same for all three systems, so random weights cost the same everywhere.
+
+    ``length`` is both min and max decoding length: random weights never emit ``</s>``, so every
+    sentence decodes exactly this many target tokens. 8 keeps ARTICLES=50 (976 segments) to
+    several minutes on 2 cores, where beam 4 on transformer-base decodes only ~250 target
+    tokens/s batched and ~60 one sentence at a time (Argos); ``--length 16`` doubles that.
+    """
+
+    beam_size: int = 4
+    length: int = 8
+    max_batch_tokens: int = 4096  # the pipeline's default; Argos keeps its own (ARGOS_BATCH_SIZE)
+    inter_threads: int = 1
+    intra_threads: int = 0  # 0: CTranslate2 uses all cores, in every system
+    compute_type: str = "int8"
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    articles: int = 50
+    cache_dir: Path = PROJECT_ROOT / ".bench"
+    results_file: Path = PROJECT_ROOT / "bench" / "results.json"
+    model: ModelSize = field(default_factory=ModelSize)
+    decoding: Decoding = field(default_factory=Decoding)
+    help_runs: int = 5
+    measure_rss: bool = True  # the extra cold run with ru and arm loaded
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.cache_dir / f"corpus-{self.articles}"
+
+    @property
+    def argos_home(self) -> Path:
+        return self.cache_dir / "argos-home"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def packages_dir(self) -> Path:
+        return self.cache_dir / "packages"
+
+    @property
+    def pipeline_config_file(self) -> Path:
+        return self.cache_dir / "i18n.toml"

@@ -1,0 +1,173 @@
+"""One benchmark run, start to finish: models, corpus, the four measurements, the results."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from typing import Callable
+
+from i18n_pipeline.fsutil import atomic_write_text
+
+from .config import PROJECT_ROOT, SAMPLE_ARTICLE, BenchConfig
+from .corpus import Workload, ensure_corpus
+from .measure import median_seconds
+from .models import BenchModels, ensure_models
+from .report import with_targets, write_results
+from .systems import (ArgosRun, CeilingRun, PipelineJob, PipelineRun, cli_command, pipeline_settings_toml,
+                      run_argos, run_ceiling, run_pipeline)
+
+VERSIONED = ("i18n-pipeline", "ctranslate2", "argos-translate-lt", "sentencepiece", "pysbd", "babel")
+
+
+def run_benchmark(config: BenchConfig, note: Callable[[str], None] = lambda message: None) -> dict:
+    """Measure (a)–(d), ``--help`` and peak RSS; write ``config.results_file``; return the results."""
+    env = dict(os.environ)  # children get the caller's environment, never the Argos child's
+    load_before = os.getloadavg()
+    decoding = config.decoding
+
+    note("models: building or reusing the cached random-weight packs")
+    models = ensure_models(config)
+    note(f"corpus: {config.articles} articles in {config.corpus_dir}")
+    _, workload = ensure_corpus(SAMPLE_ARTICLE, config.articles, config.corpus_dir)
+    sentences = workload.unique_sentences
+    atomic_write_text(config.pipeline_config_file, pipeline_settings_toml(decoding))
+
+    note(f"--help: median of {config.help_runs}")
+    help_s = median_seconds(cli_command() + ["--help"], config.help_runs, cwd=PROJECT_ROOT, env=env)
+
+    note(f"(c) ceiling: raw translate_batch over {len(sentences)} segments")
+    ceiling = run_ceiling(models.pack_dirs["ru"], sentences, decoding)
+    note(f"    {ceiling.seconds:.2f} s")
+
+    note(f"(a) Argos translate() over {len(workload.paragraphs)} paragraphs")
+    argos = run_argos(_argos_request(config, models, workload), env=env, scratch=config.cache_dir)
+    note(f"    {argos.seconds:.2f} s")
+
+    job = _job(config, "ru", models.store_dir)
+    job.reset()
+    note("(b) pipeline, cold TM: i18n-pipeline translate --to ru")
+    cold = run_pipeline(job, env=env)
+    note(f"    {cold.seconds:.2f} s")
+    note("(d) pipeline, warm TM: the same command again")
+    warm = run_pipeline(job, env=env)
+    note(f"    {warm.seconds:.2f} s")
+    warnings = _check_counts(cold.counts("ru"), warm.counts("ru"), len(sentences))
+    for warning in warnings:
+        note(f"warning: {warning}")
+
+    both = None
+    if config.measure_rss:
+        both_job = _job(config, "ru,arm", models.store_dir)
+        both_job.reset()
+        note("peak RSS: i18n-pipeline translate --to ru,arm, cold (both models loaded)")
+        both = run_pipeline(both_job, env=env)
+        note(f"    {both.measured.peak_rss_mb:.0f} MB in {both.seconds:.2f} s")
+
+    runs = Runs(help_s, ceiling, argos, cold, warm, both)
+    results = with_targets(_results(config, models, workload, runs, warnings, load_before))
+    write_results(config.results_file, results)
+    return results
+
+
+@dataclass(frozen=True)
+class Runs:
+    help_s: float
+    ceiling: CeilingRun
+    argos: ArgosRun
+    cold: PipelineRun
+    warm: PipelineRun
+    both: PipelineRun | None  # the ru,arm peak-memory run
+
+
+def _results(config: BenchConfig, models: BenchModels, workload: Workload, runs: Runs, warnings: list[str],
+             load_before: tuple[float, float, float]) -> dict:
+    ceiling, argos, cold, warm, both = runs.ceiling, runs.argos, runs.cold, runs.warm, runs.both
+    decoding = config.decoding
+    return {
+        "argos_s": argos.seconds,
+        "pipeline_s": cold.seconds,
+        "ceiling_s": ceiling.seconds,
+        "rerun_s": warm.seconds,
+        "segments": ceiling.segments,
+        "target_tokens_per_s": ceiling.target_tokens / cold.seconds,
+        "peak_rss_mb": both.measured.peak_rss_mb if both else None,
+        "speedup_vs_argos": argos.seconds / cold.seconds,
+        "pipeline_vs_ceiling": cold.seconds / ceiling.seconds,
+        "rerun_speedup": cold.seconds / warm.seconds,
+        "help_s": runs.help_s,
+        "cpu_count": os.cpu_count(),
+        "versions": _versions(),
+        "settings": {
+            "articles": config.articles,
+            "model": {**asdict(config.model), "tag": models.version},
+            "decoding": asdict(decoding),
+            "argos_batch_size_tokens": argos.detail["batch_size"],
+            "pipeline_config": pipeline_settings_toml(decoding),
+            "speed_locales": "ru",
+            "rss_locales": "ru,arm" if both else None,
+        },
+        "details": {
+            "corpus": {"articles": workload.articles, "paragraphs": len(workload.paragraphs),
+                       "sentences": len(workload.sentences), "unique_sentences": len(workload.unique_sentences)},
+            "ceiling": {"source_tokens": ceiling.source_tokens, "target_tokens": ceiling.target_tokens,
+                        "target_tokens_per_s": ceiling.target_tokens / ceiling.seconds},
+            "argos": {**argos.detail, "process_s": argos.process.seconds,
+                      "peak_rss_mb": argos.process.peak_rss_mb,
+                      "target_tokens_per_s": argos.detail["target_tokens"] / argos.seconds},
+            "pipeline_cold": {"locales": cold.summary["locales"], "peak_rss_mb": cold.measured.peak_rss_mb},
+            "pipeline_warm": {"locales": warm.summary["locales"], "peak_rss_mb": warm.measured.peak_rss_mb},
+            "pipeline_ru_arm": None if both is None else {
+                "seconds": both.seconds, "peak_rss_mb": both.measured.peak_rss_mb,
+                "locales": {site: {k: v[k] for k in ("segments", "mt", "tm")}
+                            for site, v in both.summary["locales"].items()}},
+        },
+        "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                    "load_average_before": load_before, "load_average_after": os.getloadavg()},
+        "warnings": warnings,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def _check_counts(cold: dict, warm: dict, unique: int) -> list[str]:
+    """What would make (b) or (d) not the run the issue means; reported, not fatal."""
+    warnings = []
+    if cold["tm"]:
+        warnings.append(f"cold run had {cold['tm']} TM hits: the state folder was not empty")
+    if cold["mt"] + cold["tm"] != cold["segments"] - cold.get("passthrough", 0):
+        warnings.append(f"cold run counts do not add up: {cold}")
+    if warm["mt"]:
+        warnings.append(f"warm run still sent {warm['mt']} of {warm['segments']} segments to MT")
+    if cold["mt"] < unique:
+        warnings.append(f"cold run translated {cold['mt']} segments but the corpus has {unique} distinct ones")
+    return warnings
+
+
+def _job(config: BenchConfig, locales: str, models_dir) -> PipelineJob:
+    name = locales.replace(",", "-")
+    return PipelineJob(inputs=config.corpus_dir, locales=locales, models_dir=models_dir,
+                       state_dir=config.cache_dir / f"state-{name}", out_dir=config.cache_dir / f"out-{name}",
+                       config_file=config.pipeline_config_file)
+
+
+def _argos_request(config: BenchConfig, models, workload) -> dict:
+    decoding = config.decoding
+    return {
+        "home": str(config.argos_home), "package": str(models.packages["ru"]), "version": models.version,
+        "from_code": "en", "to_code": "ru",
+        "paragraphs": [{"text": p.text, "sentences": list(p.sentences)} for p in workload.paragraphs],
+        "beam_size": decoding.beam_size, "length": decoding.length, "inter_threads": decoding.inter_threads,
+        "intra_threads": decoding.intra_threads, "compute_type": decoding.compute_type,
+    }
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
