@@ -88,10 +88,6 @@ _JS = """
 })();
 """
 
-# The catalogs have no review label for these yet (messages.REVIEW_LABELS); English until they do.
-_UNCATALOGUED = {"block": "Block", "dateline": "Dateline", "byline": "Byline"}
-
-
 @dataclass(frozen=True)
 class _Texts:
     """The translator-facing strings of one page, looked up once in the target locale's catalog."""
@@ -144,11 +140,11 @@ def review_html(article: Article, locale: Locale, *, source_lang: str = "en") ->
     ]
     for key, value in (("dateline", doc.dateline), ("byline", doc.byline)):
         if value:
-            header.append(E.P(E.CLASS(f"meta {key}"), E.STRONG(f"{_UNCATALOGUED[key]}: "), _t(value)))
+            header.append(E.P(E.CLASS(f"meta {key}"), E.STRONG(f"{labels[key]}: "), _t(value)))
 
     table = E.TABLE(
         E.THEAD(E.TR(
-            E.TH(E.CLASS("blk"), _UNCATALOGUED["block"]),
+            E.TH(E.CLASS("blk"), labels["block"]),
             E.TH(_t(f"{labels['source']} ({source_lang})")),
             E.TH(_t(f"{labels['target']} ({locale.lang})")),
         )),

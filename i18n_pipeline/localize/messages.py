@@ -77,6 +77,9 @@ REVIEW_LABELS: dict[str, tuple[str, str]] = {
     "expected": NP_("review", "Expected"),
     "language": NP_("review", "Language"),
     "title": NP_("review", "Translation review"),
+    "block": NP_("review", "Block"),
+    "dateline": NP_("review", "Dateline"),
+    "byline": NP_("review", "Byline"),
 }
 
 # XLIFF 2.1 segment states (document.State values), as translators see them.

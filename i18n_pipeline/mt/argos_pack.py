@@ -1,6 +1,6 @@
 """Argos Translate packages, read through ``argostranslate.package`` and decoded by our engine.
 
-``argostranslate.translate`` is never imported: it downloads a sentence model at run time.
+Argos's own translate module is never imported: it downloads a sentence model at run time.
 """
 
 from __future__ import annotations
