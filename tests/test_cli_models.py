@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 
 import pytest
 import typer.main
@@ -20,13 +21,16 @@ def _commands(command, prefix=()):
         yield from _commands(sub, prefix + (name,))
 
 
-def test_every_command_has_help_and_a_docstring():
+def test_every_command_has_help_a_docstring_and_a_readme_entry():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     commands = list(_commands(typer.main.get_command(app)))
     assert len(commands) >= 8
     for path, command in commands:
         result = runner.invoke(app, [*path, "--help"])
         assert result.exit_code == 0, path
         assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
+        entries = [line for line in readme.splitlines() if line.startswith(f"- `{path[0]}")]
+        assert any(path[-1] in line for line in entries), f"`{' '.join(path)}` is not in the README's command list"
 
 
 def test_models_list_json_on_an_empty_store(tmp_path):
