@@ -135,12 +135,12 @@ def _hostile_article():
     seg = b3.segments[0]
     seg.source = f"NATO {PAYLOAD}"
     seg.end = len(seg.source)
-    seg.terms = [TermHit("NATO", 0, 4, f'"><script>x</script>', (PAYLOAD,), status=PAYLOAD)]
+    seg.terms = [TermHit("NATO", 0, 4, '"><script>x</script>', (PAYLOAD,), status=PAYLOAD)]
     seg.targets["ru"] = Target(
         f"НАТО {PAYLOAD}",
         State.TRANSLATED,
         Provenance(Origin.HUMAN, note=PAYLOAD),
-        flags=[QAFlag(f'x" onmouseover="alert(3)', "error' onclick='alert(4)", PAYLOAD)],
+        flags=[QAFlag('x" onmouseover="alert(3)', "error' onclick='alert(4)", PAYLOAD)],
         terms=[TermHit("NATO", 0, 4, "nato", ("НАТО",), status="ok", rendered="НАТО")],
     )
     article.localized["ru"].byline = PAYLOAD

@@ -39,7 +39,7 @@ PAYLOADS = [
     f"<iframe srcdoc=\"<script>parent.{MARK.format('iframe')}</script>\"></iframe>",
     f"\"><input autofocus onfocus=\"{MARK.format('focus')}\">",
     f"'><details open ontoggle=\"{MARK.format('toggle')}\"></details>",
-    f"</title></textarea></script><script>document.title='P'+'WNED'</script>",
+    "</title></textarea></script><script>document.title='P'+'WNED'</script>",
     f"<body onload=\"{MARK.format('body')}\">",
     f"<object data=\"javascript:{MARK.format('object')}\"></object>",
     f"<a href=\"javascript:{MARK.format('href')}\" id=x>x</a><style>*{{background:url(javascript:{MARK.format('css')})}}</style>",

@@ -115,7 +115,7 @@ class ModelStore:
                 return info
         raise UsageError(f"no installed model {name_or_pair!r}; see `i18n-pipeline models list`")
 
-    def _staging(self) -> tempfile.TemporaryDirectory:
+    def _staging(self) -> "_Staging":
         self.root.mkdir(parents=True, exist_ok=True)
         return _Staging(self.root)
 
