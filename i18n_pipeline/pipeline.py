@@ -122,14 +122,15 @@ def run(
     with run_lock(settings.state_dir), TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
         remove_stale_temp_files(settings.out_dir)  # left by a killed run; the rerun rewrites them
         manifest = RunManifest(settings.state_dir)
-        keys = {loc.site: _run_key(settings, loc, store, glossary, tm) for loc in locales}
-        todo = [path for path in files if not _reuse_earlier_run(path, stems[path], locales, keys, manifest, report)]
+        run_keys = {loc.site: _run_key(settings, loc, store, glossary, tm) for loc in locales}
+        input_keys = _input_keys(files, stems, run_keys)
+        todo = [path for path in files if not _reuse_earlier_run(path, stems[path], input_keys, manifest, report)]
         articles = _prepare_all(todo, stems, report, fail_fast)
         hooks.on_total(sum(len(a.segments()) for a in articles) * len(locales))
         outputs: dict[str, list[str]] = {a.path: [] for a in articles}
         for locale in locales:
             _translate_locale(articles, locale, store, tm, glossary, settings, hooks)
-            _finish_locale(articles, locale, settings, glossary, report, manifest, keys[locale.site], outputs)
+            _finish_locale(articles, locale, settings, glossary, report, manifest, input_keys, outputs)
         manifest.save()
     report.articles += [{"path": a.path, "stem": a.stem, "outputs": outputs[a.path]} for a in articles]
     return report
@@ -180,15 +181,26 @@ def _run_key(settings: Settings, locale: Locale, store, glossary, tm) -> str:
                        tm.human_revision(locale.lang))
 
 
-def _reuse_earlier_run(path: Path, stem: str, locales, keys, manifest, report: RunReport) -> bool:
-    """True when every locale's outputs for this input are up to date (their segments count as TM)."""
+def _input_keys(files: Sequence[Path], stems: dict[Path, str], run_keys: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Per input and locale, the key its outputs are recorded under (input bytes read once, here)."""
     from .runstate import file_digest, fingerprint
 
-    try:
-        digest = file_digest(path)
-    except OSError:
-        return False  # the reader reports it
-    done = {loc.site: manifest.done(str(path), loc.site, fingerprint(keys[loc.site], digest, stem)) for loc in locales}
+    keys = {}
+    for path in files:
+        try:
+            digest = file_digest(path)
+        except OSError:
+            continue  # the reader reports it
+        keys[str(path)] = {site: fingerprint(key, digest, stems[path]) for site, key in run_keys.items()}
+    return keys
+
+
+def _reuse_earlier_run(path: Path, stem: str, input_keys, manifest, report: RunReport) -> bool:
+    """True when every locale's outputs for this input are up to date (their segments count as TM)."""
+    keys = input_keys.get(str(path))
+    if keys is None:
+        return False
+    done = {site: manifest.done(str(path), site, key) for site, key in keys.items()}
     if not all(done.values()):
         return False
     outputs = []
@@ -282,12 +294,11 @@ def _pass_through(segments: list[Segment], locale: Locale, note: str) -> None:
 
 
 def _finish_locale(articles, locale: Locale, settings: Settings, glossary, report: RunReport, manifest,
-                   key: str, outputs: dict[str, list[str]]) -> None:
+                   input_keys: dict[str, dict[str, str]], outputs: dict[str, list[str]]) -> None:
     """Glossary compliance, localized fields, QA and outputs for one locale, after all MT is in."""
     from .export import write_outputs
     from .localize import localize_article
     from .qa import check_article, check_batch_consistency, load_config
-    from .runstate import file_digest, fingerprint
 
     qa_config = load_config(settings.extra)
     summary = report.locales[locale.site]
@@ -309,8 +320,8 @@ def _finish_locale(articles, locale: Locale, settings: Settings, glossary, repor
             continue
         outputs[article.path] += written
         summary.add(stats)
-        manifest.record(article.path, locale.site,
-                        fingerprint(key, file_digest(Path(article.path)), article.stem), written, stats)
+        if article.path in input_keys:
+            manifest.record(article.path, locale.site, input_keys[article.path][locale.site], written, stats)
     summary.qa.update(batch_qa)
 
 

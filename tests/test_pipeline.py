@@ -151,15 +151,15 @@ def test_random_model_output_is_flagged_where_numbers_and_terms_are_lost(tmp_pat
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["locales"]["ru"]["qa"]["numbers"] == 3
     doc = json.loads((tmp_path / "out" / "numbers" / "ru.json").read_text(encoding="utf-8"))
+    lost_anywhere = False
     for block in doc["blocks"]:
         for segment in block.get("segments") or []:
             checks = {flag["check"] for flag in segment["target"]["flags"]}
             assert "numbers" in checks, segment["source"]
-            for term in segment["target"]["terms"]:
-                lost = term["status"] == "missing"
-                assert lost == ("glossary-term" in checks) or not lost, (segment["source"], term)
-                if lost:
-                    assert "glossary-term" in checks
+            lost = any(term["status"] == "missing" for term in segment["target"]["terms"])
+            assert lost == ("glossary-term" in checks), segment["source"]
+            lost_anywhere |= lost
+    assert lost_anywhere  # the random model really lost a term, so the check above was exercised
 
 
 def test_inputs_with_the_same_stem_get_their_own_output_folders(workspace):

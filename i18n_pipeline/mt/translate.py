@@ -8,13 +8,10 @@ the last hop, because the glossary is keyed on English.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Sequence
 
 from ..document import TermHit
 from .base import TranslationEngine
-
-ProgressHook = Callable[[int], None]
-
 
 @dataclass
 class MTResult:
@@ -29,10 +26,11 @@ def translate_sources(
     glossary=None,
     locale=None,
     hypotheses: int = 2,
-    on_progress: ProgressHook | None = None,
 ) -> list[MTResult]:
-    """Translate unique sources along ``route``; glossary enforcement on the last hop only."""
+    """Translate unique sources along ``route`` (one engine, or two through English);
+    glossary enforcement on the last hop only."""
     texts = list(sources)
+    results = [MTResult(t) for t in texts]
     for hop, engine in enumerate(route):
         last = hop == len(route) - 1
         if last and glossary is not None and locale is not None and glossary.entries:
@@ -40,9 +38,7 @@ def translate_sources(
         else:
             results = [MTResult(t.best.text) for t in engine.translate(texts)]
         texts = [r.text for r in results]
-    if on_progress:
-        on_progress(len(sources))
-    return results if route else [MTResult(t) for t in texts]
+    return results
 
 
 def _translate_with_glossary(texts: list[str], engine: TranslationEngine, glossary, locale,
