@@ -42,8 +42,10 @@ class Decoding:
     beam_size: int = 4
     length: int = 8
     max_batch_tokens: int = 4096  # the pipeline's default; Argos keeps its own (ARGOS_BATCH_SIZE)
-    inter_threads: int = 1
-    intra_threads: int = 0  # 0: CTranslate2 uses all cores, in every system
+    # The pipeline's and the ceiling's layout; 0, 0 = the pipeline's automatic choice
+    # (i18n_pipeline.mt.ctranslate2_engine.thread_layout). Argos keeps its own (argos_system.py).
+    inter_threads: int = 0
+    intra_threads: int = 0
     compute_type: str = "int8"
 
 
@@ -76,3 +78,7 @@ class BenchConfig:
     @property
     def pipeline_config_file(self) -> Path:
         return self.cache_dir / "i18n.toml"
+
+    @property
+    def no_glossary_config_file(self) -> Path:
+        return self.cache_dir / "i18n-no-glossary.toml"

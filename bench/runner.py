@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import time
@@ -11,6 +12,7 @@ from typing import Callable
 
 from i18n_pipeline.fsutil import atomic_write_text
 
+from .argos_system import ARGOS_DEFAULT_INTER_THREADS, ARGOS_DEFAULT_INTRA_THREADS
 from .config import PROJECT_ROOT, SAMPLE_ARTICLE, BenchConfig
 from .corpus import Workload, ensure_corpus
 from .measure import median_seconds
@@ -34,6 +36,10 @@ def run_benchmark(config: BenchConfig, note: Callable[[str], None] = lambda mess
     _, workload = ensure_corpus(SAMPLE_ARTICLE, config.articles, config.corpus_dir)
     sentences = workload.unique_sentences
     atomic_write_text(config.pipeline_config_file, pipeline_settings_toml(decoding))
+    no_glossary = config.cache_dir / "no-glossary"  # an empty term base: the run uses no glossary
+    no_glossary.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(config.no_glossary_config_file,
+                      pipeline_settings_toml(decoding) + f"\n[paths]\nglossary = {json.dumps(str(no_glossary))}\n")
 
     note(f"--help: median of {config.help_runs}")
     help_s = median_seconds(cli_command() + ["--help"], config.help_runs, cwd=PROJECT_ROOT, env=env)
@@ -54,6 +60,11 @@ def run_benchmark(config: BenchConfig, note: Callable[[str], None] = lambda mess
     note("(d) pipeline, warm TM: the same command again")
     warm = run_pipeline(job, env=env)
     note(f"    {warm.seconds:.2f} s")
+    bare_job = _job(config, "ru", models.store_dir, variant="no-glossary")
+    bare_job.reset()
+    note("(b') pipeline, cold TM, empty glossary: what the glossary costs with these weights")
+    bare = run_pipeline(bare_job, env=env)
+    note(f"    {bare.seconds:.2f} s")
     warnings = _check_counts(cold.counts("ru"), warm.counts("ru"), len(sentences))
     for warning in warnings:
         note(f"warning: {warning}")
@@ -66,7 +77,7 @@ def run_benchmark(config: BenchConfig, note: Callable[[str], None] = lambda mess
         both = run_pipeline(both_job, env=env)
         note(f"    {both.measured.peak_rss_mb:.0f} MB in {both.seconds:.2f} s")
 
-    runs = Runs(help_s, ceiling, argos, cold, warm, both)
+    runs = Runs(help_s, ceiling, argos, cold, warm, both, bare)
     results = with_targets(_results(config, models, workload, runs, warnings, load_before))
     write_results(config.results_file, results)
     return results
@@ -80,11 +91,12 @@ class Runs:
     cold: PipelineRun
     warm: PipelineRun
     both: PipelineRun | None  # the ru,arm peak-memory run
+    bare: PipelineRun  # (b) with an empty glossary
 
 
 def _results(config: BenchConfig, models: BenchModels, workload: Workload, runs: Runs, warnings: list[str],
              load_before: tuple[float, float, float]) -> dict:
-    ceiling, argos, cold, warm, both = runs.ceiling, runs.argos, runs.cold, runs.warm, runs.both
+    ceiling, argos, cold, warm, both, bare = runs.ceiling, runs.argos, runs.cold, runs.warm, runs.both, runs.bare
     decoding = config.decoding
     return {
         "argos_s": argos.seconds,
@@ -98,6 +110,11 @@ def _results(config: BenchConfig, models: BenchModels, workload: Workload, runs:
         "pipeline_vs_ceiling": cold.seconds / ceiling.seconds,
         "rerun_speedup": cold.seconds / warm.seconds,
         "help_s": runs.help_s,
+        # Not targets: (b) split into what the glossary adds (random weights never write a term,
+        # so many sentences get a second, prefixed decode) and what the rest of the pipeline adds.
+        "pipeline_no_glossary_s": bare.seconds,
+        "pipeline_no_glossary_vs_ceiling": bare.seconds / ceiling.seconds,
+        "glossary_redecoded_segments": cold.counts("ru").get("redecoded", 0),
         "cpu_count": os.cpu_count(),
         "versions": _versions(),
         "settings": {
@@ -105,6 +122,8 @@ def _results(config: BenchConfig, models: BenchModels, workload: Workload, runs:
             "model": {**asdict(config.model), "tag": models.version},
             "decoding": asdict(decoding),
             "argos_batch_size_tokens": argos.detail["batch_size"],
+            "threads": {"pipeline_and_ceiling": _resolved_threads(decoding),
+                        "argos": [int(ARGOS_DEFAULT_INTER_THREADS), int(ARGOS_DEFAULT_INTRA_THREADS)]},
             "pipeline_config": pipeline_settings_toml(decoding),
             "speed_locales": "ru",
             "rss_locales": "ru,arm" if both else None,
@@ -119,6 +138,7 @@ def _results(config: BenchConfig, models: BenchModels, workload: Workload, runs:
                       "target_tokens_per_s": argos.detail["target_tokens"] / argos.seconds},
             "pipeline_cold": {"locales": cold.summary["locales"], "peak_rss_mb": cold.measured.peak_rss_mb},
             "pipeline_warm": {"locales": warm.summary["locales"], "peak_rss_mb": warm.measured.peak_rss_mb},
+            "pipeline_no_glossary": {"locales": bare.summary["locales"], "peak_rss_mb": bare.measured.peak_rss_mb},
             "pipeline_ru_arm": None if both is None else {
                 "seconds": both.seconds, "peak_rss_mb": both.measured.peak_rss_mb,
                 "locales": {site: {k: v[k] for k in ("segments", "mt", "tm")}
@@ -145,11 +165,12 @@ def _check_counts(cold: dict, warm: dict, unique: int) -> list[str]:
     return warnings
 
 
-def _job(config: BenchConfig, locales: str, models_dir) -> PipelineJob:
-    name = locales.replace(",", "-")
+def _job(config: BenchConfig, locales: str, models_dir, variant: str = "") -> PipelineJob:
+    name = "-".join(filter(None, [locales.replace(",", "-"), variant]))
     return PipelineJob(inputs=config.corpus_dir, locales=locales, models_dir=models_dir,
                        state_dir=config.cache_dir / f"state-{name}", out_dir=config.cache_dir / f"out-{name}",
-                       config_file=config.pipeline_config_file)
+                       config_file=config.no_glossary_config_file if variant == "no-glossary"
+                       else config.pipeline_config_file)
 
 
 def _argos_request(config: BenchConfig, models, workload) -> dict:
@@ -158,9 +179,16 @@ def _argos_request(config: BenchConfig, models, workload) -> dict:
         "home": str(config.argos_home), "package": str(models.packages["ru"]), "version": models.version,
         "from_code": "en", "to_code": "ru",
         "paragraphs": [{"text": p.text, "sentences": list(p.sentences)} for p in workload.paragraphs],
-        "beam_size": decoding.beam_size, "length": decoding.length, "inter_threads": decoding.inter_threads,
-        "intra_threads": decoding.intra_threads, "compute_type": decoding.compute_type,
+        "beam_size": decoding.beam_size, "length": decoding.length, "compute_type": decoding.compute_type,
     }
+
+
+def _resolved_threads(decoding) -> list[int]:
+    """[inter_threads, intra_threads] as CTranslate2 got them on this machine."""
+    from i18n_pipeline.config import MTSettings
+    from i18n_pipeline.mt.ctranslate2_engine import thread_layout
+
+    return list(thread_layout(MTSettings(inter_threads=decoding.inter_threads, intra_threads=decoding.intra_threads)))
 
 
 def _versions() -> dict[str, str]:

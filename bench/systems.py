@@ -59,12 +59,17 @@ def run_ceiling(pack_dir: Path, sentences: Sequence[str], decoding: Decoding) ->
     import ctranslate2
     import sentencepiece
 
+    from i18n_pipeline.config import MTSettings
+    from i18n_pipeline.mt.ctranslate2_engine import thread_layout
+
     # The same encoding the pipeline's Argos codec and Argos's SentencePieceTokenizer use.
     processor = sentencepiece.SentencePieceProcessor(model_file=str(pack_dir / "sentencepiece.model"))
     sources = [processor.encode(s, out_type=str) for s in sentences]
+    inter_threads, intra_threads = thread_layout(
+        MTSettings(inter_threads=decoding.inter_threads, intra_threads=decoding.intra_threads))
     translator = ctranslate2.Translator(
         str(pack_dir / "model"), device="cpu", compute_type=decoding.compute_type,
-        inter_threads=decoding.inter_threads, intra_threads=decoding.intra_threads,
+        inter_threads=inter_threads, intra_threads=intra_threads,
     )
     options = dict(beam_size=decoding.beam_size, min_decoding_length=decoding.length,
                    max_decoding_length=decoding.length, batch_type="tokens",

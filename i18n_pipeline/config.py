@@ -28,8 +28,10 @@ class MTSettings:
     max_decoding_length: int = 256
     # Guard against runaway output: never decode more than ratio × source tokens + 10.
     max_length_ratio: float = 3.0
-    inter_threads: int = 1
-    intra_threads: int = 0  # 0: CTranslate2 picks (all cores)
+    # 0, 0: one decoding worker per core (at most 4), the cores shared out among them; see
+    # mt/ctranslate2_engine.py:thread_layout. Set both to pin a layout.
+    inter_threads: int = 0
+    intra_threads: int = 0
     compute_type: str = "int8"
     max_batch_tokens: int = 4096
     num_hypotheses: int = 1

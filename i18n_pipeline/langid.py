@@ -110,10 +110,18 @@ def detect_languages(article: Article, candidates: Sequence[str] = DEFAULT_CANDI
     article.language = _dominant_language(content, first_pass) or article.language
     prior = article.language or None
     for block in article.blocks:
-        lang, confidence = detect_text(block.text, prior, candidates)
-        block.lang, block.confidence = lang, confidence
+        known = first_pass.get(id(block))
+        if known is None or _prior_can_matter(block.text):
+            known = detect_text(block.text, prior, candidates)
+        block.lang, block.confidence = known
     log.debug("%s: article language %s", article.path, article.language)
     return article
+
+
+def _prior_can_matter(text: str) -> bool:
+    """Whether ``detect_text`` may answer differently with a prior: short or letterless text."""
+    sample = text[:MAX_SAMPLE_CHARS]
+    return len(sample.split()) <= SHORT_BLOCK_WORDS or not any(c.isalpha() for c in sample)
 
 
 def validate_candidates(candidates: Iterable[str]) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ All MT for one locale and language pair goes through the engine in one batched p
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -28,12 +28,13 @@ class LocaleSummary:
     mt: int = 0
     tm: int = 0
     passthrough: int = 0
+    redecoded: int = 0  # MT segments decoded twice so a glossary term could be forced in
     qa: dict[str, int] = field(default_factory=dict)
     glossary_violations: int = 0
 
     def add(self, stats: dict) -> None:
         """Add one article's counts (see ``article_stats``)."""
-        for name in ("segments", "mt", "tm", "passthrough"):
+        for name in ("segments", "mt", "tm", "passthrough", "redecoded"):
             setattr(self, name, getattr(self, name) + stats.get(name, 0))
         for check, count in stats.get("qa", {}).items():
             self.qa[check] = self.qa.get(check, 0) + count
@@ -83,6 +84,7 @@ def collect_inputs(paths: Sequence[Path]) -> list[Path]:
 # No news paragraph comes near this; a longer one is a broken export, and would cost minutes of
 # segmenting and tens of thousands of MT segments before anyone noticed.
 MAX_BLOCK_CHARS = 50_000
+REDECODE_NOTE = "glossary: decoded again with the approved term forced in"
 
 
 def prepare_article(path: Path) -> Article:
@@ -205,7 +207,8 @@ def _reuse_earlier_run(path: Path, stem: str, input_keys, manifest, report: RunR
         return False
     outputs = []
     for site, result in done.items():
-        report.locales[site].add({**result.stats, "mt": 0, "tm": result.stats.get("tm", 0) + result.stats.get("mt", 0)})
+        report.locales[site].add({**result.stats, "mt": 0, "redecoded": 0,
+                                  "tm": result.stats.get("tm", 0) + result.stats.get("mt", 0)})
         outputs += result.outputs
     report.articles.append({"path": str(path), "stem": stem, "outputs": outputs})
     return True
@@ -282,7 +285,8 @@ def _machine_translate(sources, route_infos, store, glossary, locale, settings, 
                                 hypotheses=settings.mt.beam_size)
     fresh = {}
     for source, result in zip(sources, results):
-        target = Target(result.text, State.TRANSLATED, provenance, terms=list(result.terms))
+        made_by = replace(provenance, note=REDECODE_NOTE) if result.redecoded else provenance
+        target = Target(result.text, State.TRANSLATED, made_by, terms=list(result.terms))
         target.text = apply_typography(target.text, locale.lang, _rendered_spans(target))
         fresh[source] = target
     return fresh
@@ -333,6 +337,8 @@ def article_stats(article: Article, locale: Locale, qa_counts: dict[str, int]) -
         "mt": origins.count(Origin.MT),
         "tm": origins.count(Origin.TM) + origins.count(Origin.HUMAN),
         "passthrough": origins.count(Origin.SOURCE),
+        "redecoded": sum(1 for s in article.segments() if locale.site in s.targets
+                         and s.targets[locale.site].provenance.note == REDECODE_NOTE),
         # "inconsistent" is a batch-wide count, added once per run
         "qa": {check: count for check, count in qa_counts.items() if check != "inconsistent"},
     }

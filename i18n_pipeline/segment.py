@@ -40,6 +40,10 @@ _ONLY_INITIALS = re.compile(r"^(?:[A-ZА-ЯЁ]\.\s?){1,3}$")
 # A safe cut: a lower-case word of 3+ letters, end punctuation, space, then a capital or quote.
 _CHUNK_BOUNDARY = re.compile(r"(?<=[a-zа-яёա-ֆ]{3})[.!?։…][\"'”»)]*\s+(?=[A-ZА-ЯЁԱ-Ֆ\"“«])")
 _SPACE_RUN = re.compile(r"\s+")
+# What can end a sentence for pySBD in en/ru/hy (also "1) 2)" list items and line breaks).
+# Text with none of these before its final punctuation is one sentence: no pySBD call needed.
+_POSSIBLE_BREAK = re.compile(r"[.!?…։՜:;。．！？)\n\r\u2028\u2029\x85\x0b\x0c]")
+_FINAL_PUNCTUATION = re.compile(r"[.!?…։՜:;。．！？]?\s*$")  # one mark: pySBD may split "..", ":."
 
 
 def split_sentences(text: str, lang: str) -> list[tuple[int, int]]:
@@ -48,6 +52,12 @@ def split_sentences(text: str, lang: str) -> list[tuple[int, int]]:
     for chunk_start, chunk_end in _chunks(text):
         spans.extend(_split_chunk(text, chunk_start, chunk_end, lang))
     return _merge_false_breaks(text, spans)
+
+
+def is_one_sentence(text: str) -> bool:
+    """True when pySBD would return ``text`` whole: nothing that could end a sentence before
+    its final punctuation. About a third of news paragraphs; pySBD costs ~2 ms a call."""
+    return not _POSSIBLE_BREAK.search(_FINAL_PUNCTUATION.sub("", text))
 
 
 def segment_article(article: Article) -> Article:
@@ -92,7 +102,8 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 def _split_chunk(text: str, start: int, end: int, lang: str) -> list[tuple[int, int]]:
     chunk = text[start:end]
     spans, cursor = [], 0
-    for piece in _segmenter(lang).segment(chunk):
+    pieces = [chunk] if is_one_sentence(chunk) else _segmenter(lang).segment(chunk)
+    for piece in pieces:
         stripped = piece.strip()
         if not stripped:
             continue

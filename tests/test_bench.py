@@ -85,6 +85,17 @@ def test_pipeline_runs_cold_then_warm_and_loads_both_locales_for_memory(results)
     assert sorted(p.name for p in (config.cache_dir / "out-ru").iterdir()) == ["bench_0000", "bench_0001"]
 
 
+def test_glossary_cost_is_split_out_with_an_empty_glossary(results) -> None:
+    data, _ = results
+    bare = data["details"]["pipeline_no_glossary"]["locales"]["ru"]
+    cold = data["details"]["pipeline_cold"]["locales"]["ru"]
+    assert bare["mt"] == cold["mt"] == data["segments"]
+    assert bare["redecoded"] == 0 and bare["glossary_violations"] == 0
+    assert data["glossary_redecoded_segments"] == cold["redecoded"]
+    assert data["pipeline_no_glossary_vs_ceiling"] == pytest.approx(data["pipeline_no_glossary_s"] / data["ceiling_s"])
+    assert data["settings"]["threads"]["argos"] == [1, 0]
+
+
 def test_render_prints_both_tables(results) -> None:
     from rich.console import Console
 
@@ -92,5 +103,6 @@ def test_render_prints_both_tables(results) -> None:
     console = Console(record=True, width=120)
     render(data, console)
     text = console.export_text()
-    assert "(a) Argos translate()" in text and "(c) raw CTranslate2" in text
+    assert "(a) Argos translate()" in text and "(c) raw CTranslate2" in text and "empty glossary" in text
+    assert "glossary re-decodes in (b)" in text
     assert "pipeline_vs_ceiling" in text and "<= 1.15" in text

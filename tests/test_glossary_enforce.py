@@ -67,7 +67,7 @@ def test_armenian_terms_keep_the_model_suffix(glossary, mode):
 
 
 def test_dropped_terms_are_put_back_by_one_batched_re_decode(glossary):
-    results, _, engine = run(glossary, CASES_RU, RU, "drop")
+    results, _, engine = run(glossary, CASES_RU, RU, "drop", num_hypotheses=1)
     translate_calls = [c for c in engine.calls if "n" in c]
     assert len(translate_calls) == 1 and translate_calls[0]["n"] == len(CASES_RU)
     assert all(p and p.split()[-1] for p in translate_calls[0]["prefixes"])
@@ -75,6 +75,42 @@ def test_dropped_terms_are_put_back_by_one_batched_re_decode(glossary):
     assert by_source["Officials in Washington are worried."].text == "Чиновники в Вашингтоне обеспокоены."
     assert all(h.status in ("enforced", "missing") for r in results for h in r.hits)
     assert sum(h.status == "enforced" for r in results for h in r.hits) >= 7
+
+
+def test_a_lower_ranked_hypothesis_with_a_place_for_the_term_spares_the_re_decode(glossary):
+    # The best hypothesis drops every term; the second renders them wrongly but aligned.
+    results, references, engine = run(glossary, CASES_RU, RU, "drop", num_hypotheses=2)
+    assert not [c for c in engine.calls if "n" in c]
+    assert [r.text for r in results] == references
+    assert {h.status for r in results for h in r.hits if h.expected} <= {"ok", "enforced"}
+
+
+def test_no_re_decode_when_the_prefix_fills_the_length_cap(glossary):
+    engine = MisbehavingEngine({s: Reference(s, t) for s, t in CASES_RU.items()}, glossary, "ru",
+                               modes={s: "drop" for s in CASES_RU})
+    engine.prefix_fits = lambda sentence, prefix: "Washington" not in sentence
+    sources = list(CASES_RU)
+    translations = engine.translate(sources, num_hypotheses=1, return_attention=True)
+    engine.calls.clear()
+    results = enforce_detailed(sources, translations, engine, glossary, RU)
+    [call] = [c for c in engine.calls if "n" in c]
+    assert call["n"] == sum("Washington" not in s for s in sources)
+    washington = [r for s, r in zip(sources, results) if "Washington" in s]
+    assert washington and all(h.status == "missing" for r in washington for h in r.hits)
+
+
+def test_ctranslate2_prefix_fits_the_length_cap(random_package, tmp_path):
+    store = ModelStore(tmp_path / "models")
+    store.install(random_package)
+    engine = store.load(store.find("en", "ru"), MTSettings(max_decoding_length=6))
+    sentence = "Officials in Washington are worried about the talks."
+    assert engine.prefix_fits(sentence, "В")
+    long_prefix = "Чиновники в Вашингтоне обеспокоены переговорами"
+    assert len(engine._prefix_pieces(long_prefix)) >= 6
+    assert not engine.prefix_fits(sentence, long_prefix)
+    # What the skipped decode would have given: the prefix, cut, never the whole of it.
+    [result] = engine.translate([sentence], target_prefixes=[long_prefix])
+    assert len(result.best.target_tokens) <= 6 and result.best.text != long_prefix
 
 
 def test_do_not_translate_terms_come_back_byte_identical(glossary):

@@ -71,6 +71,18 @@ def test_detect_languages_sets_blocks_and_article_language():
     assert all(0.0 < b.confidence <= 1.0 for b in article.blocks)
 
 
+def test_blocks_get_what_detect_text_gives_with_the_document_prior():
+    """detect_languages reuses its first pass where the prior cannot matter; the answer is the same."""
+    labelled = [line.split("\t", 1) for line in SAMPLE.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+    texts = [text for _, text in labelled[::7]] + ["WORLD", "By Khagan Isayev", "2025", "— ", "Bakı, Azərbaycan"]
+    article = Article(path="x", stem="x", blocks=[Block(f"b{i}", Role.BODY, t) for i, t in enumerate(texts)])
+    detect_languages(article)
+    assert article.language
+    for block in article.blocks:
+        assert (block.lang, block.confidence) == detect_text(block.text, article.language), block.text
+
+
 def test_bad_candidates_are_usage_errors():
     assert validate_candidates([" EN", "ru", "en"]) == ("en", "ru")
     with pytest.raises(UsageError, match="xx"):

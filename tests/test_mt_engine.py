@@ -78,3 +78,29 @@ def test_opus_mt_pack_translates_and_gets_one_eos(tmp_path, opus_mt_release):
     pieces = engine.source_pieces("Hello world </s>")
     assert pieces.count("</s>") <= 1
     assert len(engine.translate(["Hello world.", "Second one."])) == 2
+
+
+@pytest.mark.parametrize(
+    ("inter", "intra", "cores", "layout"),
+    [
+        (0, 0, 2, (2, 1)),  # the default: one worker per core
+        (0, 0, 16, (4, 4)),  # at most 4 workers; the cores are shared out
+        (0, 0, 1, (1, 1)),
+        (1, 0, 8, (1, 8)),  # one worker pinned: it gets every core
+        (0, 2, 8, (4, 2)),  # threads per worker pinned: as many workers as fit
+        (0, 4, 2, (1, 4)),  # an explicit choice is kept even when it oversubscribes
+        (3, 1, 2, (3, 1)),
+    ],
+)
+def test_thread_layout(inter, intra, cores, layout):
+    from i18n_pipeline.mt.ctranslate2_engine import thread_layout
+
+    assert thread_layout(MTSettings(inter_threads=inter, intra_threads=intra), cores) == layout
+
+
+def test_multi_worker_batch_equals_single_worker(store):
+    pinned = store.load(store.find("en", "ru"), MTSettings(beam_size=2, inter_threads=1, intra_threads=1))
+    workers = store.load(store.find("en", "ru"), MTSettings(beam_size=2, inter_threads=2, intra_threads=1,
+                                                           max_batch_tokens=16))
+    sentences = SENTENCES * 3
+    assert [r.best.text for r in workers.translate(sentences)] == [r.best.text for r in pinned.translate(sentences)]

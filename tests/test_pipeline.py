@@ -162,6 +162,29 @@ def test_random_model_output_is_flagged_where_numbers_and_terms_are_lost(tmp_pat
     assert lost_anywhere  # the random model really lost a term, so the check above was exercised
 
 
+def test_glossary_re_decodes_are_counted_and_noted(tmp_path, random_package):
+    from i18n_pipeline.pipeline import REDECODE_NOTE
+
+    models = tmp_path / "models"
+    ModelStore(models).install(random_package)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLE, inbox / SAMPLE.name)
+    args = ["translate", str(inbox), "--to", "ru", "--out", str(tmp_path / "out"), "--models", str(models),
+            "--state", str(tmp_path / "state"), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    counted = json.loads(result.stdout)["locales"]["ru"]["redecoded"]
+    doc = json.loads((tmp_path / "out" / SAMPLE.stem / "ru.json").read_text(encoding="utf-8"))
+    noted = [s for b in doc["blocks"] for s in b.get("segments") or []
+             if s["target"]["provenance"]["note"] == REDECODE_NOTE]
+    # Random weights never write a term, so some sentences need the term forced in.
+    assert counted == len(noted) > 0
+    assert all(any(t["status"] == "enforced" for t in s["target"]["terms"]) for s in noted)
+    rerun = runner.invoke(app, args)
+    assert json.loads(rerun.stdout)["locales"]["ru"]["redecoded"] == 0  # nothing decoded this time
+
+
 def test_inputs_with_the_same_stem_get_their_own_output_folders(workspace):
     other = workspace["inbox"] / "more"
     other.mkdir()

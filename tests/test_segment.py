@@ -104,3 +104,36 @@ def test_spans_are_ordered_trimmed_substrings(words):
         previous_end = end
     covered = "".join(text[a:b] for a, b in split_sentences(text, "en"))
     assert "".join(covered.split()) == "".join(text.split())
+
+
+# Letters of the three scripts, digits, spaces and the punctuation news copy has inside a
+# sentence; the end is one of the marks pySBD ends sentences with (or nothing).
+_INNER = st.lists(
+    st.sampled_from(list("abcxyz ABCXYZ 019 ,-—–(«»\"'“”‘’&%$/#@*[]{}| абвЖЁ ԱԲաբ ՞՛\t\u00a0")
+                             + ["U.S", "Mr", "St", "e.g", "a)", "1)", "\n", ".", "?", ":", ")"]),
+    min_size=1, max_size=40).map("".join)
+_END = st.sampled_from(["", ".", "!", "?", "…", ".”", "?»", "։", ":", " ", "..."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(_INNER, _END, st.sampled_from(["en", "ru", "hy"]))
+def test_one_sentence_shortcut_agrees_with_pysbd(body, end, lang):
+    import pysbd
+
+    from i18n_pipeline.segment import is_one_sentence
+
+    text = body + end
+    if is_one_sentence(text) and text.strip():
+        pieces = [p for p in pysbd.Segmenter(language=lang, clean=False).segment(text) if p.strip()]
+        assert pieces and len(pieces) == 1, pieces
+
+
+def test_one_sentence_shortcut_covers_plain_sentences_only():
+    from i18n_pipeline.segment import is_one_sentence
+
+    assert is_one_sentence("The allies met in London on Tuesday.")
+    assert is_one_sentence("«Կարծում եմ՝ ոչ»,- ասաց նա։")
+    assert not is_one_sentence("The U.S. said so.")
+    assert not is_one_sentence("We have 1) apples 2) pears")
+    assert not is_one_sentence("He asked: why?»")  # pySBD splits a quote after the end mark
+    assert not is_one_sentence("First line\nsecond line")

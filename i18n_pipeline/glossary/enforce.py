@@ -2,14 +2,15 @@
 
 For each segment, in order of preference:
 1. a hypothesis (of ``num_hypotheses``) that already renders every term → keep it (``ok``);
-2. the best hypothesis with each wrong rendering replaced: the target words aligned (by
-   attention argmax) to the source term give the span, and the approved target goes in, in
+2. the best-ranked hypothesis in which every wrong rendering can be replaced: the target
+   words aligned (by attention argmax) to the source term give the span, and the approved target goes in, in
    the form the sentence needs (Russian case from the replaced words and the preposition
    before them, ties settled by ``engine.score``; Armenian: the model's suffix re-attached)
    → ``enforced``;
 3. when no span aligns (the model dropped the term), one batched re-decode with
    ``target_prefix`` = the translation up to where the term belongs + the term, so the rest
-   of the sentence agrees with it → ``enforced`` if the term is then present;
+   of the sentence agrees with it → ``enforced`` if the term is then present (skipped when
+   the prefix alone reaches the engine's length cap: the decode could only cut it);
 otherwise the hit is ``missing`` and QA reports it. Do-not-translate terms and URLs are
 restored byte for byte the same way (see protect.py for why there are no placeholders).
 """
@@ -41,6 +42,7 @@ class Enforced:
 
     text: str
     hits: list[TermHit]
+    redecoded: bool = False  # the text comes from a second decode with the term forced in
 
 
 @dataclass
@@ -59,6 +61,7 @@ class _Work:
     text: str = ""
     statuses: dict[int, str] = field(default_factory=dict)  # hit index → "enforced"
     prefix: str | None = None  # re-decode prefix, when a term could not be placed
+    redecoded: bool = False
 
 
 def enforce(
@@ -117,8 +120,16 @@ def _first_pass(item: _Work, engine: TranslationEngine, glossary: Glossary, loca
         if all(h.status == "ok" for h in compliance(active, hypothesis.text, locale)):
             item.text = hypothesis.text
             return []
-    best = hypotheses[0]
-    edits = _plan_edits(item, best, engine, glossary, locale)
+    # The best-ranked hypothesis in which every wrong or dropped term has an aligned place: the
+    # beam already paid for it, while a re-decode costs as much as the first decode.
+    for hypothesis in hypotheses:
+        item.prefix = None
+        edits = _plan_edits(item, hypothesis, engine, glossary, locale)
+        if item.prefix is None:
+            item.text = hypothesis.text
+            return [(item, edit) for edit in edits]
+    item.prefix = None
+    edits = _plan_edits(item, hypotheses[0], engine, glossary, locale)  # sets the re-decode prefix
     return [(item, edit) for edit in edits]
 
 
@@ -203,7 +214,11 @@ def _apply_edits(item: _Work, edits: list[_Edit]) -> None:
 
 
 def _redecode(work: list[_Work], engine: TranslationEngine, glossary: Glossary, locale: Locale) -> None:
-    todo = [w for w in work if w.prefix is not None]
+    wanted = [w for w in work if w.prefix is not None]
+    # A prefix that fills the length cap would come back cut, without the whole term: no decode.
+    todo = [w for w in wanted if engine.prefix_fits(w.source, w.prefix)]
+    if len(todo) < len(wanted):
+        log.info("glossary: %d re-decode(s) skipped, their prefix fills the length cap", len(wanted) - len(todo))
     if not todo:
         return
     results = engine.translate(
@@ -220,6 +235,7 @@ def _redecode(work: list[_Work], engine: TranslationEngine, glossary: Glossary, 
         if _count_ok(item.hits, candidate.text, locale) > len(already):
             item.text = candidate.text
             item.statuses = item.statuses | {i: "enforced" for i in range(len(item.hits)) if i not in already}
+            item.redecoded = True
         else:
             log.info("re-decoding did not place the missing term in %r", item.source[:60])
 
@@ -236,7 +252,7 @@ def _finish(item: _Work, locale: Locale) -> Enforced:
         if hit.status == "ok" and item.statuses.get(index) == "enforced":
             hit = replace(hit, status="enforced")
         final.append(hit)
-    return Enforced(item.text, final)
+    return Enforced(item.text, final, item.redecoded)
 
 
 # --- alignment ---------------------------------------------------------------------------

@@ -34,6 +34,15 @@ class _Pattern:
 
 def match_terms(glossary: Glossary, segment_text: str, locale_lang: str) -> list[TermHit]:
     """Glossary hits in ``segment_text`` in text order, with the targets for ``locale_lang``."""
+    # MT, enforcement and QA all ask about the same segments; a glossary never changes in a run.
+    memo = glossary._cache.setdefault("hits", {})
+    key = (segment_text, locale_lang)
+    if key not in memo:
+        memo[key] = tuple(_match_terms(glossary, segment_text, locale_lang))
+    return list(memo[key])
+
+
+def _match_terms(glossary: Glossary, segment_text: str, locale_lang: str) -> list[TermHit]:
     site = resolve_locale(locale_lang).site
     candidates: list[tuple[int, int, TermEntry]] = []
     for pattern in _patterns(glossary):

@@ -60,6 +60,11 @@ class TranslationEngine(Protocol):
         """Log-probability of each target given its source (to choose between forms)."""
         ...
 
+    def prefix_fits(self, sentence: str, prefix: str) -> bool:
+        """Whether a decode forced to start with ``prefix`` can still add a token within the
+        engine's length cap (if not, it could only return the prefix, cut)."""
+        ...
+
     def source_pieces(self, sentence: str) -> list[str]:
         """How the engine tokenizes a source sentence (what attention columns refer to)."""
         ...

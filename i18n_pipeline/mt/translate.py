@@ -17,6 +17,7 @@ from .base import TranslationEngine
 class MTResult:
     text: str
     terms: list[TermHit] = field(default_factory=list)
+    redecoded: bool = False  # glossary enforcement decoded it a second time with a term forced in
 
 
 def translate_sources(
@@ -63,5 +64,5 @@ def _translate_with_glossary(texts: list[str], engine: TranslationEngine, glossa
     sources = [texts[i] for i in careful]
     enforced = enforce_detailed(sources, [translations[i] for i in careful], engine, glossary, locale)
     for i, item in zip(careful, enforced):
-        results[i] = MTResult(item.text, list(item.hits))
+        results[i] = MTResult(item.text, list(item.hits), item.redecoded)
     return results

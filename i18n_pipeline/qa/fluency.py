@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import pysbd
 
+from ..segment import is_one_sentence
 from .pair import Pair
 from .text import normalize_space, strip_placeables
 
@@ -82,7 +83,8 @@ def count_sentences(text: str, lang: str) -> int:
     # would split; numbers and placeables hold no sentence boundary anyway.
     # Armenian ՞ ՜ ՛ sit inside a word and end nothing.
     text = _DIGIT_SEPARATOR.sub("", strip_placeables(text)).translate(_IN_WORD_MARKS)
-    return sum(1 for s in _segmenter(lang).segment(text) if any(ch.isalnum() for ch in s))
+    pieces = [text] if is_one_sentence(text) else _segmenter(lang).segment(text)
+    return sum(1 for s in pieces if any(ch.isalnum() for ch in s))
 
 
 def check_sentence_count(pair: Pair) -> list[str]:
