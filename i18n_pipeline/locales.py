@@ -7,6 +7,7 @@ File names use the site code; everything else uses ``lang``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import UnknownLocaleError
 
@@ -26,6 +27,7 @@ SITE_LOCALES: dict[str, Locale] = {
     "arm": Locale("arm", "hy", "Armenian"),
 }
 DEFAULT_TARGETS = ("ru", "arm")
+LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"  # the gettext catalogs, per language
 _BY_LANG = {loc.lang: loc for loc in SITE_LOCALES.values()}
 
 

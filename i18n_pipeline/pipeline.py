@@ -130,7 +130,7 @@ def run(
         articles = _prepare_all(todo, stems, report, fail_fast)
         hooks.on_total(sum(len(a.segments()) for a in articles) * len(locales))
         outputs: dict[str, list[str]] = {a.path: [] for a in articles}
-        for locale in locales:
+        for locale in locales if articles else ():  # all up to date: not even the stages' imports
             _translate_locale(articles, locale, store, tm, glossary, settings, hooks)
             _finish_locale(articles, locale, settings, glossary, report, manifest, input_keys, outputs)
         manifest.save()
@@ -175,7 +175,7 @@ def _run_key(settings: Settings, locale: Locale, store, glossary, tm) -> str:
     from .runstate import fingerprint
 
     packs = sorted((p.name, p.version, p.from_code, p.to_code) for p in store.packs())
-    from .localize.catalog import LOCALES_DIR
+    from .locales import LOCALES_DIR
 
     catalogs = sorted((str(p), p.stat().st_mtime_ns) for p in LOCALES_DIR.glob("*/LC_MESSAGES/*.[mp]o"))
     return fingerprint(__version__, locale.site, packs, glossary.hash if glossary is not None else "",

@@ -16,11 +16,8 @@ from typing import Any
 
 from ..document import Article, Block, Kind, Role
 from ..errors import InputError
-from .cms_json import CmsFormatError, parse_cms_json
 from .decode import decode_bytes, read_bytes
-from .html import HtmlError, parse_html
-from .lines import Parsed
-from .markdown import FrontMatterError, parse_markdown
+from .lines import Parsed, ReaderFormatError
 from .profile import load_profiles
 from .text_dump import parse_text_dump
 
@@ -43,15 +40,8 @@ def read_article(path: Path, *, site_profiles_dir: Path | None = None) -> Articl
     profiles, generic = load_profiles(site_profiles_dir)
     site = ""
     try:
-        if suffix == ".txt":
-            parsed, profile = parse_text_dump(text, profiles, generic)
-        elif suffix in (".html", ".htm"):
-            parsed, profile = parse_html(text, profiles, generic)
-        elif suffix == ".json":
-            parsed, profile = parse_cms_json(text, generic), None
-        else:
-            parsed, profile = parse_markdown(text, generic), None
-    except (CmsFormatError, HtmlError, FrontMatterError) as exc:
+        parsed, profile = _parse(suffix, text, profiles, generic)
+    except ReaderFormatError as exc:
         raise InputError(path, f"{exc}; fix or re-export the file") from exc
     if profile is not None:
         site = profile.name
@@ -59,6 +49,24 @@ def read_article(path: Path, *, site_profiles_dir: Path | None = None) -> Articl
         raise InputError(path, "no article body found; check that the file is an article page or export")
     log.debug("%s: read as %s (%s), site %s", path, suffix, encoding, site or "unknown")
     return _article(path, parsed, site)
+
+
+def _parse(suffix: str, text: str, profiles, generic):
+    # HTML and Markdown readers are imported on first use: their parsers cost more to import
+    # than a rerun of an unchanged inbox takes otherwise.
+    if suffix == ".txt":
+        return parse_text_dump(text, profiles, generic)
+    if suffix in (".html", ".htm"):
+        from .html import parse_html
+
+        return parse_html(text, profiles, generic)
+    if suffix == ".json":
+        from .cms_json import parse_cms_json
+
+        return parse_cms_json(text, generic), None
+    from .markdown import parse_markdown
+
+    return parse_markdown(text, generic), None
 
 
 def describe(article: Article) -> dict[str, Any]:

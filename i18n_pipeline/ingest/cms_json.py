@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .html import html_to_lines, parse_document
-from .lines import Parsed, RawLine, classify_body
+from .lines import Parsed, RawLine, ReaderFormatError, classify_body
 from .metadata import apply_metadata
 from .profile import SiteProfile
 
@@ -20,7 +20,7 @@ BODY_KEYS = ("body", "content", "html", "text", "body_html")
 _LOOKS_LIKE_HTML = re.compile(r"<(?:p|div|h[1-6]|ul|ol|li|blockquote|br|span|a|strong|em)\b", re.IGNORECASE)
 
 
-class CmsFormatError(ValueError):
+class CmsFormatError(ReaderFormatError):
     """The JSON is valid but not an article export."""
 
 

@@ -16,7 +16,7 @@ import lxml.etree
 import lxml.html
 
 from ..document import Kind
-from .lines import Parsed, RawLine, classify_body, classify_page
+from .lines import Parsed, RawLine, ReaderFormatError, classify_body, classify_page
 from .profile import SiteProfile, profile_for_host, profile_for_lines
 
 NON_CONTENT = ("script", "style", "iframe", "noscript", "template", "svg", "object", "embed", "canvas", "frame", "frameset", "head")
@@ -30,7 +30,7 @@ _SPACES = re.compile(r"\s+")  # not str.split(): a 5 MB paragraph would become a
 PUBLISHED_META = ("article:published_time", "og:published_time", "datePublished", "pubdate", "date", "dc.date")
 
 
-class HtmlError(ValueError):
+class HtmlError(ReaderFormatError):
     """The markup cannot be parsed at all."""
 
 

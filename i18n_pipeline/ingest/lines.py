@@ -34,6 +34,10 @@ def word_count(text: str, cap: int) -> int:
     return sum(1 for _ in islice(_WORD.finditer(text), cap))
 
 
+class ReaderFormatError(ValueError):
+    """A file whose structure its reader cannot use (each reader has its own subclass)."""
+
+
 @dataclass
 class RawLine:
     text: str

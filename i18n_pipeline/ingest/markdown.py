@@ -12,14 +12,14 @@ import yaml
 from markdown_it import MarkdownIt
 
 from ..document import Kind
-from .lines import Parsed, RawLine, classify_body
+from .lines import Parsed, RawLine, ReaderFormatError, classify_body
 from .metadata import apply_metadata
 from .profile import SiteProfile
 
 _INLINE_TEXT = ("text", "code_inline", "html_inline")
 
 
-class FrontMatterError(ValueError):
+class FrontMatterError(ReaderFormatError):
     """The YAML front matter is not a mapping or not valid YAML."""
 
 

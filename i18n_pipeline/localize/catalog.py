@@ -19,7 +19,7 @@ from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
 
 from ..errors import InputError
-from ..locales import SITE_LOCALES, Locale, resolve_locale
+from ..locales import LOCALES_DIR, SITE_LOCALES, Locale, resolve_locale
 from . import messages
 from .dates import format_number
 
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 
 DOMAIN = "i18n_pipeline"
 # The repository's locales/ (the package is installed editable by `make install`).
-LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 USE_FUZZY = True  # keep in step with `pybabel compile --use-fuzzy` in the Makefile
 
 _SPACE_BEFORE_MARK = re.compile(r"\s+(?=[?!.,:;])")
