@@ -22,6 +22,10 @@ class ModelSize:
     vocab_size: int = 32_000
     quantization: str = "int8"
     seed: int = 7
+    # Upper bound for the SentencePiece model (trained on i18n_pipeline.testing's text, which
+    # allows 3,901 pieces): English then costs ~1.6 pieces a word, near a real 32k model on news
+    # (1,000 pieces gave 2.4 and made the encoder an unrealistic share of the work).
+    tokenizer_pieces: int = 8_000
 
     def tag(self) -> str:
         """A short, stable name for these weights: cache file names and the pack version."""
@@ -34,14 +38,14 @@ class Decoding:
     """The same for all three systems, so random weights cost the same everywhere.
 
     ``length`` is both min and max decoding length: random weights never emit ``</s>``, so every
-    sentence decodes exactly this many target tokens. 8 keeps ARTICLES=50 (976 segments) to
-    several minutes on 2 cores, where beam 4 on transformer-base decodes only ~250 target
-    tokens/s batched and ~60 one sentence at a time (Argos); ``--length 16`` doubles that.
+    sentence decodes exactly this many target tokens. 8 keeps ARTICLES=50 (976 segments) near
+    6 minutes on 2 cores, where beam 4 on transformer-base decodes ~320–370 target tokens/s
+    batched and ~80 one sentence at a time (Argos); ``--length 24`` takes about 13 minutes.
     """
 
     beam_size: int = 4
     length: int = 8
-    max_batch_tokens: int = 4096  # the pipeline's default; Argos keeps its own (ARGOS_BATCH_SIZE)
+    max_batch_tokens: int = 2048  # the pipeline's default; Argos keeps its own (ARGOS_BATCH_SIZE)
     # The pipeline's and the ceiling's layout; 0, 0 = the pipeline's automatic choice
     # (i18n_pipeline.mt.ctranslate2_engine.thread_layout). Argos keeps its own (argos_system.py).
     inter_threads: int = 0

@@ -38,7 +38,7 @@ def ensure_models(config: BenchConfig) -> BenchModels:
             build_random_argos_package(
                 package, "en", target, layers=size.layers, d_model=size.d_model, heads=size.heads, ffn=size.ffn,
                 vocab_size=size.vocab_size, seed=size.seed + offset, quantization=size.quantization,
-                package_version=tag,
+                package_version=tag, sp_vocab_size=size.tokenizer_pieces,
             )
         installed = store.find("en", target)
         if installed is None or installed.version != tag:

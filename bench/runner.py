@@ -132,6 +132,8 @@ def _results(config: BenchConfig, models: BenchModels, workload: Workload, runs:
             "corpus": {"articles": workload.articles, "paragraphs": len(workload.paragraphs),
                        "sentences": len(workload.sentences), "unique_sentences": len(workload.unique_sentences)},
             "ceiling": {"source_tokens": ceiling.source_tokens, "target_tokens": ceiling.target_tokens,
+                        "source_pieces_per_word": ceiling.source_tokens / sum(len(s.split()) for s in
+                                                                              workload.unique_sentences),
                         "target_tokens_per_s": ceiling.target_tokens / ceiling.seconds},
             "argos": {**argos.detail, "process_s": argos.process.seconds,
                       "peak_rss_mb": argos.process.peak_rss_mb,

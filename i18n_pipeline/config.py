@@ -33,7 +33,9 @@ class MTSettings:
     inter_threads: int = 0
     intra_threads: int = 0
     compute_type: str = "int8"
-    max_batch_tokens: int = 4096
+    # Source tokens per CTranslate2 sub-batch. Each worker holds one sub-batch's decoder state:
+    # on 2 cores 2048 decodes as fast as 4096 and peaks ~360 MB lower with ru and arm loaded.
+    max_batch_tokens: int = 2048
     num_hypotheses: int = 1
 
 

@@ -66,6 +66,7 @@ def test_every_system_decodes_the_same_sentences_at_the_fixed_length(results) ->
     corpus, details = data["details"]["corpus"], data["details"]
     assert data["segments"] == corpus["unique_sentences"] == corpus["sentences"]
     assert details["ceiling"]["target_tokens"] == data["segments"] * LENGTH
+    assert 1.0 < details["ceiling"]["source_pieces_per_word"] < 2.0  # a news-sized tokenizer, not characters
     argos = details["argos"]
     assert argos["sentences"] == corpus["sentences"]
     assert argos["target_tokens"] == corpus["sentences"] * LENGTH

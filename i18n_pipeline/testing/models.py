@@ -56,13 +56,14 @@ def build_random_argos_package(
     quantization: str = "int8",
     package_version: str = "1.0",
     training_lines: Iterable[str] | None = None,
+    sp_vocab_size: int = DEFAULT_VOCAB_SIZE,
 ) -> Path:
     """Write an Argos package with random weights and return ``out_file``.
 
     ``vocab_size`` larger than the SentencePiece vocabulary pads the model vocabulary with unused
     symbols, so a transformer-base-size model (32k vocabulary) needs no 32k tokenizer.
     """
-    sp_model = train_sentencepiece_bytes(training_lines)
+    sp_model = train_sentencepiece_bytes(training_lines, sp_vocab_size)
     pieces = load_pieces(sp_model)
     if vocab_size is not None and vocab_size > len(pieces):
         pieces += [f"<unused{i}>" for i in range(vocab_size - len(pieces))]
