@@ -3,10 +3,10 @@
 For each segment, in order of preference:
 1. a hypothesis (of ``num_hypotheses``) that already renders every term → keep it (``ok``);
 2. the best-ranked hypothesis in which every wrong rendering can be replaced: the target
-   words aligned (by attention argmax) to the source term give the span, and the approved target goes in, in
-   the form the sentence needs (Russian case from the replaced words and the preposition
-   before them, ties settled by ``engine.score``; Armenian: the model's suffix re-attached)
-   → ``enforced``;
+   words aligned (by attention argmax) to the source term give the span, and the approved
+   target goes in, in the form the sentence needs (Russian case from the replaced words and
+   the preposition before them, ties settled by ``engine.score``; Armenian: the model's
+   suffix re-attached) → ``enforced``;
 3. when no span aligns (the model dropped the term), one batched re-decode with
    ``target_prefix`` = the translation up to where the term belongs + the term, so the rest
    of the sentence agrees with it → ``enforced`` if the term is then present (skipped when
