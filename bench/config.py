@@ -23,8 +23,8 @@ class ModelSize:
     quantization: str = "int8"
     seed: int = 7
     # Upper bound for the SentencePiece model (trained on i18n_pipeline.testing's text, which
-    # allows 3,901 pieces): English then costs ~1.6 pieces a word, near a real 32k model on news
-    # (1,000 pieces gave 2.4 and made the encoder an unrealistic share of the work).
+    # allows 3,901 pieces): English then costs ~1.6 pieces a word; 1,000 pieces gave 2.4, nearly
+    # character-level for a 32k-vocabulary model, so the encoder was too large a share of the work.
     tokenizer_pieces: int = 8_000
 
     def tag(self) -> str:
