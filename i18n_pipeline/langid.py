@@ -95,8 +95,7 @@ def detect_text(
     if not allowed:
         # A script none of the candidates uses (e.g. Greek with the default set).
         return UNDETERMINED, 0.0
-    short = len(sample.split()) <= SHORT_BLOCK_WORDS
-    if short and prior in allowed:
+    if _is_short(sample) and prior in allowed:
         return prior, round(share, 4)
     lang, prob = _statistical(sample, tuple(sorted(allowed)))
     return lang, round(prob * share, 4)
@@ -121,7 +120,12 @@ def detect_languages(article: Article, candidates: Sequence[str] = DEFAULT_CANDI
 def _prior_can_matter(text: str) -> bool:
     """Whether ``detect_text`` may answer differently with a prior: short or letterless text."""
     sample = text[:MAX_SAMPLE_CHARS]
-    return len(sample.split()) <= SHORT_BLOCK_WORDS or not any(c.isalpha() for c in sample)
+    return _is_short(sample) or not any(c.isalpha() for c in sample)
+
+
+def _is_short(sample: str) -> bool:
+    """Too few words for statistics: the document's language is the better guess."""
+    return len(sample.split()) <= SHORT_BLOCK_WORDS
 
 
 def validate_candidates(candidates: Iterable[str]) -> tuple[str, ...]:

@@ -56,7 +56,8 @@ def split_sentences(text: str, lang: str) -> list[tuple[int, int]]:
 
 def is_one_sentence(text: str) -> bool:
     """True when pySBD would return ``text`` whole: nothing that could end a sentence before
-    its final punctuation. About a third of news paragraphs; pySBD costs ~2 ms a call."""
+    its final punctuation. Measured on the bench corpus: 15% of paragraphs, 26% of the
+    sentences QA counts again; pySBD costs ~2.3 ms a paragraph there."""
     return not _POSSIBLE_BREAK.search(_FINAL_PUNCTUATION.sub("", text))
 
 
