@@ -13,7 +13,8 @@ from pathlib import Path
 from ..config import MTSettings
 from ..errors import CorruptModelError
 from .base import ModelInfo
-from .ctranslate2_engine import CTranslate2Engine, PieceCodec
+from .ctranslate2_engine import CTranslate2Engine, PackFormat, PlainCodec
+from .spm_codec import SpanCodec
 from .packs import require_files
 
 _XDG_VARS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
@@ -65,11 +66,11 @@ class ArgosPack:
     def load(self, settings: MTSettings) -> CTranslate2Engine:
         tokenizer = self.package.tokenizer
         if hasattr(tokenizer, "lazy_processor"):
+            # One SentencePiece model serves both sides of an Argos package; its own offsets
+            # give every piece's span (Argos's decode also turns "_" into spaces: not used).
             processor = tokenizer.lazy_processor()
-            # Argos's own decode also turns "_" into spaces, which breaks URLs and handles.
-            decode = processor.decode_pieces
+            codec = SpanCodec(processor, processor)
         else:
-            decode = tokenizer.decode
+            codec = PlainCodec(tokenizer.encode, tokenizer.decode)  # BPE packages: no offsets
         prefix = (self.package.target_prefix,) if self.package.target_prefix else ()
-        codec = PieceCodec(encode=tokenizer.encode, decode=lambda pieces: decode(list(pieces)), target_prefix=prefix)
-        return CTranslate2Engine(self.path / "model", codec, self.info, settings)
+        return CTranslate2Engine(self.path / "model", codec, self.info, settings, PackFormat(target_prefix=prefix))

@@ -2,13 +2,16 @@
 
 Engines take whole batches of plain-text sentences (never one call per segment) and return,
 per sentence, one or more hypotheses with the token-level detail that glossary enforcement
-needs: the source and target pieces and, when asked, the attention between them.
+needs: the source and target pieces, the character span of every piece (as the tokenizer
+reports it, never recomputed from piece strings) and, when asked, the attention between them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
+
+Span = tuple[int, int]  # [start, end) characters; (k, k) for a piece that prints nothing
 
 
 @dataclass(frozen=True)
@@ -30,12 +33,16 @@ class Hypothesis:
     target_tokens: list[str] = field(default_factory=list)
     # attention[t][s]: weight of source piece s when producing target piece t (if requested)
     attention: list[list[float]] | None = None
+    # spans[t]: characters of ``text`` that target piece t printed, from the tokenizer's decoder
+    spans: list[Span] | None = None
 
 
 @dataclass
 class Translation:
     source_tokens: list[str]
     hypotheses: list[Hypothesis]
+    # source_spans[s]: characters of the source sentence that source piece s stands for
+    source_spans: list[Span] | None = None
 
     @property
     def best(self) -> Hypothesis:

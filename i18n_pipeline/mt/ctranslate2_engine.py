@@ -16,11 +16,11 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 from ..config import MTSettings
 from ..errors import CorruptModelError
-from .base import Hypothesis, ModelInfo, Translation
+from .base import Hypothesis, ModelInfo, Span, Translation
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,40 @@ def thread_layout(settings: MTSettings, cores: int | None = None) -> tuple[int, 
     return inter, intra
 
 
-@dataclass(frozen=True)
-class PieceCodec:
-    """How a pack turns text into model pieces and back."""
+class Codec(Protocol):
+    """How a pack turns text into model pieces and back (``spm_codec.SpanCodec`` for SentencePiece)."""
 
-    encode: Callable[[str], list[str]]
-    decode: Callable[[Sequence[str]], str]
+    def encode(self, text: str) -> tuple[list[str], list[Span] | None]: ...
+
+    def encode_target(self, text: str) -> list[str]: ...
+
+    def decode(self, pieces: Sequence[str]) -> tuple[str, list[Span] | None]: ...
+
+
+@dataclass(frozen=True)
+class PlainCodec:
+    """A tokenizer that reports no offsets (Argos's BPE packages): pieces and text, spans None."""
+
+    encode_text: Callable[[str], list[str]]
+    decode_text: Callable[[Sequence[str]], str]
+
+    def encode(self, text: str) -> tuple[list[str], None]:
+        return self.encode_text(text), None
+
+    def encode_target(self, text: str) -> list[str]:
+        return self.encode_text(text)
+
+    def decode(self, pieces: Sequence[str]) -> tuple[str, None]:
+        return self.decode_text(list(pieces)), None
+
+
+@dataclass(frozen=True)
+class PackFormat:
+    """What a pack adds around the pieces."""
+
     add_eos: bool = False  # Marian models want exactly one </s> at the end of the source
-    target_prefix: tuple[str, ...] = ()  # e.g. a language token for multilingual packs
+    source_prefix: tuple[str, ...] = ()  # e.g. ">>hye<<" for a multi-target OPUS-MT release
+    target_prefix: tuple[str, ...] = ()  # e.g. a language token for multilingual Argos packs
 
 
 class CTranslate2Engine:
@@ -56,11 +82,13 @@ class CTranslate2Engine:
 
     engine_name = "ctranslate2"
 
-    def __init__(self, model_dir: Path, codec: PieceCodec, info: ModelInfo, settings: MTSettings):
+    def __init__(self, model_dir: Path, codec: Codec, info: ModelInfo, settings: MTSettings,
+                 pack_format: PackFormat = PackFormat()):
         import ctranslate2
 
         self.info = info
         self.codec = codec
+        self.format = pack_format
         self.settings = settings
         inter_threads, intra_threads = thread_layout(settings)
         try:
@@ -80,11 +108,10 @@ class CTranslate2Engine:
     # -- the TranslationEngine interface ---------------------------------------------------
 
     def source_pieces(self, sentence: str) -> list[str]:
-        pieces = [p for p in self.codec.encode(sentence) if p != EOS]
-        return pieces + [EOS] if self.codec.add_eos else pieces
+        return self._encode_source(sentence)[0]
 
     def detokenize(self, pieces: Sequence[str]) -> str:
-        return self.codec.decode([p for p in pieces if p != EOS])
+        return self.codec.decode([p for p in pieces if p != EOS])[0]
 
     def translate(
         self,
@@ -96,7 +123,8 @@ class CTranslate2Engine:
     ) -> list[Translation]:
         if not sentences:
             return []
-        sources = [self.source_pieces(s) for s in sentences]
+        encoded = [self._encode_source(s) for s in sentences]
+        sources = [pieces for pieces, _ in encoded]
         prefixes = [self._prefix_pieces(p) for p in (target_prefixes or [None] * len(sentences))]
         raw = self._translator.translate_batch(
             sources,
@@ -109,14 +137,17 @@ class CTranslate2Engine:
             max_decoding_length=self._length_cap(max(len(p) for p in sources)),
             return_scores=True,
             return_attention=return_attention,
+            # As Argos does: an <unk> becomes the source piece it attends to most, never "⁇".
+            replace_unknowns=True,
         )
-        return [self._to_translation(src, result, return_attention) for src, result in zip(sources, raw)]
+        return [self._to_translation(pieces, spans, result, return_attention)
+                for (pieces, spans), result in zip(encoded, raw)]
 
     def score(self, sentences: Sequence[str], targets: Sequence[str]) -> list[float]:
         if not sentences:
             return []
         sources = [self.source_pieces(s) for s in sentences]
-        target_pieces = [list(self.codec.target_prefix) + self._target_encode(t) for t in targets]
+        target_pieces = [list(self.format.target_prefix) + self.codec.encode_target(t) for t in targets]
         results = self._translator.score_batch(
             sources, target_pieces, max_batch_size=self.settings.max_batch_tokens, batch_type="tokens"
         )
@@ -127,22 +158,32 @@ class CTranslate2Engine:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _target_encode(self, text: str) -> list[str]:
-        return [p for p in self.codec.encode(text) if p != EOS]
+    def _encode_source(self, sentence: str) -> tuple[list[str], list[Span] | None]:
+        """Source pieces with their character spans: label pieces first, one </s> last (Marian)."""
+        pieces, spans = self.codec.encode(sentence)
+        keep = [i for i, p in enumerate(pieces) if p != EOS]
+        pieces = list(self.format.source_prefix) + [pieces[i] for i in keep]
+        if spans is not None:
+            spans = [(0, 0)] * len(self.format.source_prefix) + [spans[i] for i in keep]
+        if self.format.add_eos:
+            pieces.append(EOS)
+            if spans is not None:
+                spans.append((len(sentence), len(sentence)))
+        return pieces, spans
 
     def _prefix_pieces(self, prefix_text: str | None) -> list[str] | None:
         if prefix_text is None:
-            return list(self.codec.target_prefix) or None
-        return list(self.codec.target_prefix) + self._target_encode(prefix_text)
+            return list(self.format.target_prefix) or None
+        return list(self.format.target_prefix) + self.codec.encode_target(prefix_text)
 
     def _length_cap(self, source_length: int) -> int:
         """Runaway guard: at most ratio × source pieces + 10 target pieces (and the configured max)."""
         settings = self.settings
-        cap = int(settings.max_length_ratio * source_length) + 10 + len(self.codec.target_prefix)
+        cap = int(settings.max_length_ratio * source_length) + 10 + len(self.format.target_prefix)
         return max(min(settings.max_decoding_length, cap), settings.min_decoding_length)
 
-    def _to_translation(self, source: list[str], result, with_attention: bool) -> Translation:
-        skip = len(self.codec.target_prefix)
+    def _to_translation(self, source: list[str], source_spans, result, with_attention: bool) -> Translation:
+        skip = len(self.format.target_prefix)
         hypotheses = []
         # One call serves the whole batch, so its cap follows the longest source; each
         # sentence is then held to its own cap (a runaway tail is garbage, not content).
@@ -154,8 +195,19 @@ class CTranslate2Engine:
             tokens = list(tokens)[skip:][:own_cap]
             attention = all_attention[rank][skip:][:own_cap] if all_attention else None
             score = float(scores[rank]) if scores else 0.0
-            hypotheses.append(Hypothesis(self.detokenize(tokens), score, tokens, attention))
-        return Translation(source_tokens=source, hypotheses=hypotheses)
+            text, spans = self.codec.decode([t for t in tokens if t != EOS])
+            if spans is not None and len(spans) != len(tokens):
+                spans = _with_eos_spans(tokens, spans, len(text))
+            hypotheses.append(Hypothesis(text, score, tokens, attention, spans))
+        return Translation(source_tokens=source, hypotheses=hypotheses, source_spans=source_spans)
+
+
+def _with_eos_spans(tokens: list[str], spans: list[Span], end: int) -> list[Span]:
+    """Spans for ``tokens`` when the decoded list left out </s> pieces: (end, end) for each."""
+    out, it = [], iter(spans)
+    for token in tokens:
+        out.append((end, end) if token == EOS else next(it))
+    return out
 
 
 def model_adds_source_eos(model_dir: Path) -> bool:

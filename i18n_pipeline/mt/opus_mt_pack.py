@@ -15,7 +15,8 @@ from pathlib import Path
 from ..config import MTSettings
 from ..errors import CorruptModelError
 from .base import ModelInfo
-from .ctranslate2_engine import CTranslate2Engine, PieceCodec, model_adds_source_eos
+from .ctranslate2_engine import CTranslate2Engine, PackFormat, model_adds_source_eos
+from .normalize import opus_mt_normalize
 from .packs import require_files
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class OpusMTPack:
     def __init__(self, pack_dir: Path, metadata: dict):
         require_files(pack_dir, ["model/model.bin", "source.spm", "target.spm"])
         self.path = pack_dir
+        self.metadata = metadata
         self.info = ModelInfo(
             name=pack_dir.name,
             kind=KIND,
@@ -40,14 +42,18 @@ class OpusMTPack:
     def load(self, settings: MTSettings) -> CTranslate2Engine:
         import sentencepiece
 
+        from .spm_codec import SpanCodec
+
+        # One tokenizer per side, as the release trains them; the source side sees the text
+        # after the release's own preprocess.sh normalization, as in training.
         source = sentencepiece.SentencePieceProcessor(model_file=str(self.path / "source.spm"))
         target = sentencepiece.SentencePieceProcessor(model_file=str(self.path / "target.spm"))
-        codec = PieceCodec(
-            encode=lambda text: source.encode(text, out_type=str),
-            decode=lambda pieces: target.decode_pieces(list(pieces)),
-            add_eos=not model_adds_source_eos(self.path / "model"),
-        )
-        return CTranslate2Engine(self.path / "model", codec, self.info, settings)
+        codec = SpanCodec(source, target, normalize=opus_mt_normalize)
+        labels = self.metadata.get("source_prefix") or []
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise CorruptModelError(f"{self.path / 'metadata.json'}: source_prefix must be a list of pieces; reinstall the pack")
+        pack_format = PackFormat(add_eos=not model_adds_source_eos(self.path / "model"), source_prefix=tuple(labels))
+        return CTranslate2Engine(self.path / "model", codec, self.info, settings, pack_format)
 
 
 def find_release_root(directory: Path) -> Path:
