@@ -276,7 +276,7 @@ def _translate_locale(articles, locale: Locale, store, tm, glossary, settings: S
 def _machine_translate(sources, route_infos, store, glossary, locale, settings, provenance) -> dict[str, Target]:
     """MT (with glossary) and typography for sources the TM did not have; nothing if none."""
     from .localize import apply_typography
-    from .mt.translate import translate_sources
+    from .mt_stage import translate_sources
 
     if not sources:
         return {}

@@ -11,8 +11,10 @@ occurrence is marked ``[[…]]`` (in source-hit order), then damages the terms a
   noisy      correct text, but the attention of every other piece is random
   second     hypothesis 1 is the reference, hypothesis 0 is damaged ("wrong")
 
-Pieces are whitespace words with a leading "▁" (what SentencePiece shows), attention is a
-near-one-hot alignment (term pieces → the source term pieces, other pieces → the source
+Pieces are whitespace words with a leading "▁" (what SentencePiece shows), each with the
+character span the double's own tokenizer knows; a sentence it has no reference for (a term
+translated on its own) comes back as the term rendered the way the sentence modes damage it
+(in the nominative / without a suffix); attention is a near-one-hot alignment (term pieces → the source term pieces, other pieces → the source
 piece at the same relative position) plus noise. ``score`` prefers the reference, word by
 word, so choosing among Russian case forms by score has a real signal; with a target prefix
 the double continues with the reference after the dropped term, so the sentence agrees.
@@ -53,6 +55,7 @@ class MisbehavingEngine:
     lang: str  # "ru" | "hy"
     modes: dict[str, str] = field(default_factory=dict)  # source → mode (default "wrong")
     seed: int = 0
+    term_mode: str = "wrong"  # how a term translated on its own comes back
     calls: list[dict] = field(default_factory=list)
     info: ModelInfo = field(default_factory=lambda: ModelInfo("double", "test", "en", "xx", "0", ""))
 
@@ -88,6 +91,8 @@ class MisbehavingEngine:
     # -- the misbehaviour ---------------------------------------------------------------------
 
     def _translate_one(self, sentence: str, num_hypotheses: int, prefix: str | None) -> Translation:
+        if sentence not in self.references:
+            return self._translate_term(sentence)
         reference = self.references[sentence]
         mode = self.modes.get(sentence, "wrong")
         source_pieces = self.source_pieces(sentence)
@@ -95,14 +100,27 @@ class MisbehavingEngine:
         if prefix is not None:
             words = self._continue_after(reference, prefix)
             hyp = self._hypothesis(words, sentence, source_pieces, rng, noisy=False)
-            return Translation(source_pieces, [hyp])
+            return Translation(source_pieces, [hyp], _spans(sentence))
         damaged = self._damage(reference, sentence, "wrong" if mode == "second" else mode)
         hypotheses = [self._hypothesis(damaged, sentence, source_pieces, rng, noisy=mode == "noisy")]
         if num_hypotheses > 1:
             good = self._words(reference, sentence, lambda i, term, hit: term)
             second = good if mode == "second" else self._damage(reference, sentence, "recase")
             hypotheses.append(self._hypothesis(second, sentence, source_pieces, rng, noisy=False))
-        return Translation(source_pieces, hypotheses[:num_hypotheses])
+        return Translation(source_pieces, hypotheses[:num_hypotheses], _spans(sentence))
+
+    def _translate_term(self, term: str) -> Translation:
+        """A term on its own: damaged the way the sentences' mode damages it, without an ending."""
+        mode = self.term_mode
+        if mode in ("wrong", "translit"):
+            table = _CYR if self.lang == "ru" else _ARM
+            base = "".join(table.get(ch.lower(), ch) for ch in term if ch.isalpha() or ch == " ")
+            text = base[::-1].strip() if mode == "wrong" else base
+            text = text[:1].upper() + text[1:]
+        else:
+            text = term
+        pieces = _pieces(text)
+        return Translation(_pieces(term), [Hypothesis(text, -1.0, pieces, None, _spans(text))], _spans(term))
 
     def _damage(self, reference: Reference, sentence: str, mode: str):
         def change(i, term, hit):
@@ -180,7 +198,8 @@ class MisbehavingEngine:
                 row[min(free, key=lambda i: abs(i - position))] += 0.3
             total = sum(row)
             attention.append([x / total for x in row])
-        return Hypothesis(self.detokenize(pieces), -1.0, pieces, attention)
+        text = self.detokenize(pieces)
+        return Hypothesis(text, -1.0, pieces, attention, _target_spans(pieces))
 
     def _continue_after(self, reference: Reference, prefix: str) -> list[tuple[str, int | None]]:
         """Honour the prefix, then go on with the reference after the term the prefix ends with."""
@@ -192,6 +211,10 @@ class MisbehavingEngine:
             return re.sub(r"\W", "", w.lower())[:4]
         for k in range(len(ref_words) - 1, -1, -1):
             if stem(ref_words[k]) == stem(words[-1]):
+                # Punctuation glued to the reference word ("Мексикой.") follows the prefix too.
+                glued = re.search(r"[^\w»”\"]+$", ref_words[k])
+                if glued and not words[-1].endswith(glued.group(0)):
+                    words = words[:-1] + [words[-1] + glued.group(0)]
                 return [(w, None) for w in words + ref_words[k + 1 :]]
         return [(w, None) for w in words + ref_words[len(words) :]]
 
@@ -202,6 +225,23 @@ _PIECE = re.compile(r"\w(?:[\w'’.\-]*\w)?|[^\w\s]")
 def _pieces(text: str) -> list[str]:
     """Words and punctuation marks, "▁" marking a space before (as SentencePiece shows it)."""
     return [("▁" if m.start() == 0 or text[m.start() - 1].isspace() else "") + m.group(0) for m in _PIECE.finditer(text)]
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Character span of each piece ("▁" excluded: the space is not the word's)."""
+    return [m.span() for m in _PIECE.finditer(text)]
+
+
+def _target_spans(pieces: list[str]) -> list[tuple[int, int]]:
+    """Spans of pieces in ``detokenize(pieces)``: the "▁" of every piece but the first is a space."""
+    spans, cursor = [], 0
+    for k, piece in enumerate(pieces):
+        space = piece.startswith("▁") and k > 0
+        start = cursor + (1 if space else 0)
+        end = start + len(piece.lstrip("▁"))
+        spans.append((cursor, end) if space else (start, end))
+        cursor = end
+    return spans
 
 
 def _source_pieces_of(sentence: str, start: int, end: int) -> list[int]:

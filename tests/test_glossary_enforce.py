@@ -68,7 +68,7 @@ def test_armenian_terms_keep_the_model_suffix(glossary, mode):
 
 def test_dropped_terms_are_put_back_by_one_batched_re_decode(glossary):
     results, _, engine = run(glossary, CASES_RU, RU, "drop", num_hypotheses=1)
-    translate_calls = [c for c in engine.calls if "n" in c]
+    translate_calls = [c for c in engine.calls if c.get("prefixes")]
     assert len(translate_calls) == 1 and translate_calls[0]["n"] == len(CASES_RU)
     assert all(p and p.split()[-1] for p in translate_calls[0]["prefixes"])
     by_source = dict(zip(CASES_RU, results))
@@ -80,7 +80,7 @@ def test_dropped_terms_are_put_back_by_one_batched_re_decode(glossary):
 def test_a_lower_ranked_hypothesis_with_a_place_for_the_term_spares_the_re_decode(glossary):
     # The best hypothesis drops every term; the second renders them wrongly but aligned.
     results, references, engine = run(glossary, CASES_RU, RU, "drop", num_hypotheses=2)
-    assert not [c for c in engine.calls if "n" in c]
+    assert not [c for c in engine.calls if c.get("prefixes")]
     assert [r.text for r in results] == references
     assert {h.status for r in results for h in r.hits if h.expected} <= {"ok", "enforced"}
 
@@ -93,7 +93,7 @@ def test_no_re_decode_when_the_prefix_fills_the_length_cap(glossary):
     translations = engine.translate(sources, num_hypotheses=1, return_attention=True)
     engine.calls.clear()
     results = enforce_detailed(sources, translations, engine, glossary, RU)
-    [call] = [c for c in engine.calls if "n" in c]
+    [call] = [c for c in engine.calls if c.get("prefixes")]
     assert call["n"] == sum("Washington" not in s for s in sources)
     washington = [r for s, r in zip(sources, results) if "Washington" in s]
     assert washington and all(h.status == "missing" for r in washington for h in r.hits)

@@ -47,12 +47,17 @@ def compliance(source_hits: list[TermHit], target_text: str, locale: Locale | st
 
 def find_renderings(hit: TermHit, target_text: str, lang: str) -> list[str]:
     """The accepted renderings of ``hit`` that stand in ``target_text``, in text order."""
+    return [target_text[start:end] for start, end in rendering_spans(hit, target_text, lang)]
+
+
+def rendering_spans(hit: TermHit, target_text: str, lang: str) -> list[tuple[int, int]]:
+    """Where the accepted renderings of ``hit`` stand in ``target_text``, in text order."""
     if is_verbatim(hit):
         pattern = re.compile(rf"(?<![\w]){re.escape(hit.term)}(?![^\W_]|\.\w)")
-        return [m.group(0) for m in pattern.finditer(target_text)]
+        return [m.span() for m in pattern.finditer(target_text)]
     pattern = _forms_pattern(hit.expected, lang)
     # _normalise maps character for character, so match offsets hold in the original text.
-    return [target_text[m.start() : m.end()] for m in pattern.finditer(_normalise(target_text))]
+    return [m.span() for m in pattern.finditer(_normalise(target_text))]
 
 
 def accepted_forms(expected: tuple[str, ...], lang: str) -> set[str]:

@@ -1,22 +1,28 @@
-"""Make MT output obey the glossary, working with what real models return.
+"""Make MT output use the approved terms without ever corrupting the sentence, on any model.
 
 For each segment, in order of preference:
-1. a hypothesis (of ``num_hypotheses``) that already renders every term → keep it (``ok``);
-2. the best-ranked hypothesis in which every wrong rendering can be replaced: the target
-   words aligned (by attention argmax) to the source term give the span, and the approved
-   target goes in, in the form the sentence needs (Russian case from the replaced words and
-   the preposition before them, ties settled by ``engine.score``; Armenian: the model's
-   suffix re-attached) → ``enforced``;
-3. when no span aligns (the model dropped the term), one batched re-decode with
-   ``target_prefix`` = the translation up to where the term belongs + the term, so the rest
-   of the sentence agrees with it → ``enforced`` if the term is then present (skipped when
-   the prefix alone reaches the engine's length cap: the decode could only cut it);
-otherwise the hit is ``missing`` and QA reports it. Do-not-translate terms and URLs are
-restored byte for byte the same way (see protect.py for why there are no placeholders).
+1. a hypothesis (of ``num_hypotheses``) that already renders every term → kept (``ok``);
+2. the best-ranked hypothesis in which every missing term has a *place*: a stretch of the text
+   that renders the term, found in the text itself (``renderings.py``: the English term, the
+   model's own translation of the term alone, an approved target in an unaccepted form).
+   Attention never decides a place; it only chooses between several places for one term. The
+   approved target goes in, in the form the place needs (Russian case from the replaced words
+   and the preposition before them, ties settled by ``engine.score``; Armenian: the model's
+   suffix re-attached; a possessive becomes the genitive) → ``enforced``;
+3. terms with no place: one batched re-decode with a ``target_prefix`` that forces every such
+   term, in source order, at the word boundary the model itself scores best (candidates near
+   where attention points); the re-decode is kept only when it still holds every word of the
+   hypothesis, so nothing the model wrote is lost → ``enforced``;
+4. otherwise the model's words stay as they are and the hit is ``missing`` for QA and the
+   translator. Never a guessed span.
+
+The invariant, checked in code on every result (``_splice``): every character outside the
+edited spans equals the hypothesis the edits were planned on.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass, field, replace
@@ -25,15 +31,24 @@ from ..document import Segment, Target, TermHit
 from ..locales import Locale
 from ..mt.base import Hypothesis, Translation, TranslationEngine
 from . import inflect_hy, inflect_ru
-from .compliance import compliance, is_verbatim
+from .compliance import compliance, is_verbatim, rendering_spans
 from .matcher import match_terms
+from .renderings import CLOSE_QUOTES, OPEN_QUOTES, Place, find_places, same_word
 from .termbase import Glossary
 
 log = logging.getLogger(__name__)
 
-_WORDISH = re.compile(r"[\w\u0531-\u0587'’]")
-_HYPHEN_SUFFIX = re.compile(r"-(?:%s)(?!\w)" % "|".join(inflect_hy.SUFFIXES))
-_SPECIAL = {"</s>", "<s>", "<unk>", "<pad>"}
+_WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
+_TOKEN = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*|[^\w\s]")  # words and punctuation marks
+_HYPHEN_SUFFIX = re.compile(r"-(?:%s)(?![^\W_])" % "|".join(inflect_hy.SUFFIXES))
+ATTENTION_REACH = 3  # pieces: reported attention may sit this far from the piece it explains
+CONFIDENT = 1.5  # the chosen places must score this many times the runner-up
+CUT_WINDOW = 2  # words either side of the attention hint where a forced term may go
+EXTRA_WORDS = 1  # words a re-decode may add besides the forced terms (a preposition)
+
+
+class InvariantError(AssertionError):
+    """An edit would change text outside its span (a bug, never a user error)."""
 
 
 @dataclass
@@ -50,7 +65,14 @@ class _Edit:
     start: int
     end: int
     candidates: list[str]  # one form, or Russian forms to choose between by score
+    hit_index: int | None  # None: a repeated rendering removed ("ЦРУ ЦРУ")
+
+
+@dataclass
+class _Insertion:
     hit_index: int
+    cut: int | None = None  # the boundary of the hypothesis text the term goes before, once chosen
+    form: str = ""
 
 
 @dataclass
@@ -59,8 +81,10 @@ class _Work:
     translation: Translation
     hits: list[TermHit]  # all hits, in source order
     text: str = ""
+    hypothesis: Hypothesis | None = None  # the one the edits apply to
+    edits: list[_Edit] = field(default_factory=list)
+    insertions: list[_Insertion] = field(default_factory=list)
     statuses: dict[int, str] = field(default_factory=dict)  # hit index → "enforced"
-    prefix: str | None = None  # re-decode prefix, when a term could not be placed
     redecoded: bool = False
 
 
@@ -97,79 +121,170 @@ def enforce_detailed(
     if len(sources) != len(translations):
         raise ValueError(f"{len(sources)} segments but {len(translations)} translations")
     work = [_Work(src, tr, match_terms(glossary, src, locale.site)) for src, tr in zip(sources, translations)]
-    pending_scores: list[tuple[_Work, _Edit]] = []
-    for item in work:
-        pending_scores += _first_pass(item, engine, glossary, locale)
-    _choose_forms_by_score(pending_scores, engine)
-    for item in {id(w): w for w, _ in pending_scores}.values():
-        _apply_edits(item, [e for w, e in pending_scores if w is item])
-    _redecode(work, engine, glossary, locale)
+    todo = [item for item in work if _needs_edits(item, locale)]
+    renderings = term_renderings(engine, glossary, locale, {h.term for w in todo for h in w.hits if h.expected})
+    for item in todo:
+        _plan(item, glossary, locale, renderings)
+    _score_choices(todo, engine, glossary, locale)
+    for item in todo:
+        item.text = _splice(item.hypothesis.text, item.edits)
+        item.statuses |= {e.hit_index: "enforced" for e in item.edits if e.hit_index is not None}
+    _redecode([w for w in todo if w.insertions], engine, glossary, locale, renderings)
     return [_finish(item, locale) for item in work]
 
 
-# --- pass 1: choose a hypothesis, plan span replacements -----------------------------------
+# --- the terms' own translations ------------------------------------------------------------
 
 
-def _first_pass(item: _Work, engine: TranslationEngine, glossary: Glossary, locale: Locale) -> list[tuple[_Work, _Edit]]:
-    active = [h for h in item.hits if h.expected]
+def term_renderings(engine: TranslationEngine, glossary: Glossary, locale: Locale, terms: set[str]) -> dict[str, list[str]]:
+    """How this model translates each term on its own: one batched call for the terms not yet
+    seen, cached on the engine per glossary and locale (a run translates each term once)."""
+    cache = engine.__dict__.setdefault("_glossary_renderings", {})
+    seen: dict[str, list[str]] = cache.setdefault((glossary.hash, locale.site), {})
+    new = sorted(t for t in terms if t not in seen)
+    if new:
+        for term, translation in zip(new, engine.translate(new, num_hypotheses=1)):
+            text = translation.best.text.strip(" .,;:!?\"'«»“”„") if translation.hypotheses else ""
+            seen[term] = [text] if text and text.lower() != term.lower() else []
+    return {t: seen[t] for t in terms}
+
+
+# --- plan: places for missing terms ----------------------------------------------------------
+
+
+def _needs_edits(item: _Work, locale: Locale) -> bool:
     hypotheses = item.translation.hypotheses
-    item.text = hypotheses[0].text if hypotheses else ""
-    if not active or not hypotheses:
-        return []
+    item.hypothesis = hypotheses[0] if hypotheses else Hypothesis("")
+    item.text = item.hypothesis.text
+    if not hypotheses or not any(h.expected for h in item.hits):
+        return False
     for hypothesis in hypotheses:
-        if all(h.status == "ok" for h in compliance(active, hypothesis.text, locale)):
-            item.text = hypothesis.text
-            return []
-    # The best-ranked hypothesis in which every wrong or dropped term has an aligned place: the
-    # beam already paid for it, while a re-decode costs as much as the first decode.
-    for hypothesis in hypotheses:
-        item.prefix = None
-        edits = _plan_edits(item, hypothesis, engine, glossary, locale)
-        if item.prefix is None:
-            item.text = hypothesis.text
-            return [(item, edit) for edit in edits]
-    item.prefix = None
-    edits = _plan_edits(item, hypotheses[0], engine, glossary, locale)  # sets the re-decode prefix
-    return [(item, edit) for edit in edits]
+        if all(h.status in ("ok", "no-target") for h in compliance(item.hits, hypothesis.text, locale)):
+            item.hypothesis, item.text = hypothesis, hypothesis.text
+            return False
+    return True
 
 
-def _plan_edits(item: _Work, hypothesis: Hypothesis, engine, glossary: Glossary, locale: Locale) -> list[_Edit]:
-    checked = compliance(item.hits, hypothesis.text, locale)
-    offsets = _target_offsets(hypothesis, engine)
-    source_spans = _piece_spans(item.source, item.translation.source_tokens)
-    edits: list[_Edit] = []
-    for index, (hit, state) in enumerate(zip(item.hits, checked)):
-        if state.status != "missing":
-            continue
-        span = _aligned_span(hit, hypothesis, offsets, source_spans) if offsets else None
-        if span is not None:
-            span = _whole_words(item.source, hypothesis.text, *span, hit)
-        if span is None or any(not (span[1] <= e.start or span[0] >= e.end) for e in edits):
-            if item.prefix is None:
-                item.prefix = _prefix_before(item.source, hit, hypothesis, offsets, source_spans, glossary, locale)
-            continue
-        start, end = span
-        candidates = _forms_for(hit, hypothesis.text, start, end, glossary, locale)
-        edits.append(_Edit(start, end, candidates, index))
-    return edits
+def _plan(item: _Work, glossary: Glossary, locale: Locale, renderings: dict[str, list[str]]) -> None:
+    """Edits on the best-ranked hypothesis where every missing term has a place; else on the
+    first one, with the terms that have none to be forced by a re-decode."""
+    plans = []
+    for hypothesis in item.translation.hypotheses:
+        edits, unplaced = _places(item, hypothesis, glossary, locale, renderings)
+        if not unplaced:
+            item.hypothesis, item.edits = hypothesis, edits
+            return
+        plans.append((hypothesis, edits, unplaced))
+    hypothesis, edits, unplaced = plans[0]
+    item.hypothesis, item.edits = hypothesis, edits
+    item.insertions = [_Insertion(i) for i in sorted(unplaced, key=lambda i: item.hits[i].start)]
 
 
-def _forms_for(hit: TermHit, text: str, start: int, end: int, glossary: Glossary, locale: Locale) -> list[str]:
+def _places(item: _Work, hypothesis: Hypothesis, glossary: Glossary, locale: Locale,
+            renderings: dict[str, list[str]]) -> tuple[list[_Edit], list[int]]:
+    text = hypothesis.text
+    checked = compliance(item.hits, text, locale)
+    missing = [i for i, h in enumerate(checked) if h.status == "missing"]
+    taken = [span for h in item.hits if h.expected for span in rendering_spans(h, text, locale.lang)]
+    by_entry: dict[str, list[int]] = {}
+    for index in missing:
+        by_entry.setdefault(item.hits[index].entry_id, []).append(index)
+    chosen: dict[int, Place] = {}
+    for indices in by_entry.values():
+        hit = item.hits[indices[0]]
+        places = [p for p in find_places(hit, text, locale.lang, glossary, renderings.get(hit.term, []))
+                  if not any(p.start < e and s < p.end for s, e in taken)]
+        chosen |= _assign(indices, places, item, hypothesis)
+    # A stretch claimed for two different terms belongs to neither: leave it, flag both.
+    clash = {i for i, j in itertools.permutations(chosen, 2)
+             if chosen[i].start < chosen[j].end and chosen[j].start < chosen[i].end}
+    edits = []
+    for index in sorted(set(chosen) - clash, key=lambda i: chosen[i].start):
+        start, end, suffix = _widen(text, chosen[index], item.hits[index])
+        forms = _forms_for(item.hits[index], text, start, end, suffix, chosen[index].possessive, glossary, locale)
+        edits.append(_Edit(start, end, forms, index))
+    return edits, [i for i in missing if i not in chosen or i in clash]
+
+
+def _assign(indices: list[int], places: list[Place], item: _Work, hypothesis: Hypothesis) -> dict[int, Place]:
+    """Which occurrence of a term gets which place: in order when the counts agree; else the
+    order-keeping match the attention prefers, if it clearly does; else none."""
+    if not places:
+        return {}
+    if len(places) == len(indices):
+        return dict(zip(indices, places))
+    options = []
+    k = min(len(places), len(indices))
+    for hit_choice in itertools.combinations(indices, k):
+        for place_choice in itertools.combinations(places, k):
+            options.append(dict(zip(hit_choice, place_choice)))
+    scored = []
+    for option in options:
+        values = [_attention_on(item, hypothesis, item.hits[i], p) for i, p in option.items()]
+        if any(v is None for v in values):
+            return {}  # no attention to choose with: do not guess
+        scored.append((sum(values), option))
+    scored.sort(key=lambda pair: -pair[0])
+    best = scored[0][0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    return scored[0][1] if best > 0 and best >= CONFIDENT * runner_up else {}
+
+
+def _attention_on(item: _Work, hypothesis: Hypothesis, hit: TermHit, place: Place) -> float | None:
+    """Mean attention the place's pieces pay to the term's pieces, tolerant of a few pieces' shift."""
+    attention, spans, source_spans = hypothesis.attention, hypothesis.spans, item.translation.source_spans
+    if not attention or spans is None or source_spans is None:
+        return None
+    term = [s for s, (a, b) in enumerate(source_spans) if a < hit.end and hit.start < b]
+    pieces = [t for t, (a, b) in enumerate(spans) if a < place.end and place.start < b and t < len(attention)]
+    if not term or not pieces:
+        return 0.0
+    total = 0.0
+    for t in pieces:
+        row = attention[t]
+        for s, weight in enumerate(row):
+            distance = min(abs(s - x) for x in term)
+            if distance <= ATTENTION_REACH:
+                total += weight * 0.5 ** distance
+    return total / len(pieces)
+
+
+def _widen(text: str, place: Place, hit: TermHit) -> tuple[int, int, str]:
+    """The place with the quotes the approved form brings and an Armenian suffix after a hyphen."""
+    start, end, suffix = place.start, place.end, ""
+    found = _HYPHEN_SUFFIX.match(text, end)
+    if found:
+        suffix, end = found.group(0)[1:], found.end()
+    preferred = hit.expected[0]
+    if preferred[:1] in OPEN_QUOTES and start > 0 and text[start - 1] in OPEN_QUOTES:
+        start -= 1
+        if preferred[-1:] in CLOSE_QUOTES and end < len(text) and text[end] in CLOSE_QUOTES:
+            end += 1
+    return start, end, suffix
+
+
+def _forms_for(hit: TermHit, text: str, start: int, end: int, suffix: str, possessive: bool,
+               glossary: Glossary, locale: Locale) -> list[str]:
     """The approved target in the form(s) this place in the sentence needs."""
     replaced = text[start:end]
-    entry = glossary.get(hit.entry_id)
     preferred = hit.expected[0]
-    if locale.lang == "hy":
-        return [inflect_hy.attach(preferred, inflect_hy.read_suffix(replaced, hit.expected))]
+    if locale.lang == "hy":  # a do-not-translate name takes the suffix too: Caliber.Az-ի
+        if possessive:
+            suffix = "ի"
+        return [inflect_hy.attach(preferred, suffix or inflect_hy.read_suffix(replaced, hit.expected))]
     if is_verbatim(hit) or locale.lang != "ru":
         return [preferred]
-    before = re.findall(r"[\w-]+", text[:start])
-    preceding = before[-1] if before else None
-    cases = inflect_ru.candidate_cases(replaced, preceding)[:3]
-    if preceding is None or preceding.lower() not in inflect_ru.PREPOSITION_CASES:
-        cases.append("nomn")  # a mangled word can look oblique; let the score decide
+    entry = glossary.get(hit.entry_id)
     fixed = bool(entry and entry.fixed)
     animate = None if not entry or not entry.animacy else entry.animacy == "anim"
+    before = re.findall(r"[\w-]+", text[:start])
+    preceding = before[-1] if before else None
+    if possessive:
+        cases = ["gent"]
+    else:
+        cases = inflect_ru.candidate_cases(replaced, preceding)[:3]
+        if preceding is None or preceding.lower() not in inflect_ru.PREPOSITION_CASES:
+            cases.append("nomn")  # a mangled word can look oblique; let the score decide
     forms: list[str] = []
     for case in cases:
         form = inflect_ru.inflect(preferred, case, fixed=fixed, animate=animate) or preferred
@@ -178,199 +293,270 @@ def _forms_for(hit: TermHit, text: str, start: int, end: int, glossary: Glossary
     return forms or [preferred]
 
 
-def _choose_forms_by_score(pending: list[tuple[_Work, _Edit]], engine: TranslationEngine) -> None:
-    """Where Russian case forms tie, let the model score each in context — one batched call."""
+def _form_at(hit: TermHit, head: str, glossary: Glossary, locale: Locale) -> str:
+    """The form a forced term takes after ``head`` (Russian: the case its preposition governs)."""
+    form = hit.expected[0]
+    if locale.lang == "ru" and not is_verbatim(hit):
+        entry = glossary.get(hit.entry_id)
+        before = re.findall(r"[\w-]+", head)
+        case = inflect_ru.candidate_cases("", before[-1] if before else None)[0]
+        form = inflect_ru.inflect(form, case, fixed=bool(entry and entry.fixed)) or form
+    return form
+
+
+# --- the model chooses: Russian case forms and where a forced term goes --------------------
+
+
+def _score_choices(todo: list[_Work], engine: TranslationEngine, glossary: Glossary, locale: Locale) -> None:
+    """One batched ``score`` call: each Russian form candidate in context, and each way of
+    placing the dropped terms at boundaries near where attention points (all when there is
+    none), every term of a sentence at once and in source order."""
     sources: list[str] = []
     targets: list[str] = []
-    owners: list[tuple[_Edit, str]] = []
-    for item, edit in pending:
-        if len(edit.candidates) < 2:
-            continue
-        for form in edit.candidates:
+    owners: list[tuple[object, object]] = []
+    for item in todo:
+        text = item.hypothesis.text
+        for edit in item.edits:
+            if len(edit.candidates) > 1:
+                for form in edit.candidates:
+                    sources.append(item.source)
+                    targets.append(_splice(text, [_Edit(edit.start, edit.end, [form], None)]))
+                    owners.append((edit, form))
+        for cuts in _cut_combinations(item):
+            composed, _ = _compose(item, cuts, glossary, locale, whole=True)
             sources.append(item.source)
-            targets.append(item.text[: edit.start] + form + item.text[edit.end :])
-            owners.append((edit, form))
+            targets.append(composed)
+            owners.append((item, cuts))
     if not sources:
         return
     scores = engine.score(sources, targets)
-    best: dict[int, tuple[float, str]] = {}
-    for (edit, form), score in zip(owners, scores):
-        if id(edit) not in best or score > best[id(edit)][0]:
-            best[id(edit)] = (score, form)
-    for item, edit in pending:
-        if id(edit) in best:
-            edit.candidates = [best[id(edit)][1]]
+    best: dict[int, tuple[float, object]] = {}
+    for (owner, choice), score in zip(owners, scores):
+        if id(owner) not in best or score > best[id(owner)][0]:
+            best[id(owner)] = (score, choice)
+    for item in todo:
+        for edit in item.edits:
+            if id(edit) in best:
+                edit.candidates = [best[id(edit)][1]]
+        if id(item) in best:
+            cuts = best[id(item)][1]
+            _, forms = _compose(item, cuts, glossary, locale, whole=False)
+            for insertion, cut, form in zip(item.insertions, cuts, forms):
+                insertion.cut, insertion.form = cut, form
 
 
-def _apply_edits(item: _Work, edits: list[_Edit]) -> None:
-    text = item.text
-    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
-        text = text[: edit.start] + edit.candidates[0] + text[edit.end :]
-        item.statuses[edit.hit_index] = "enforced"
-    item.text = text
+MAX_PLACINGS = 16  # ways of placing a sentence's dropped terms that are scored, at most
 
 
-# --- pass 2: re-decode with a target prefix where a term could not be placed ----------------
+def _cut_combinations(item: _Work) -> list[tuple[int, ...]]:
+    """Candidate cuts for each dropped term, combined in source order (non-decreasing)."""
+    if not item.insertions:
+        return []
+    for window in (CUT_WINDOW, 2, 1, 0):
+        options = [_cut_candidates(item, item.hits[i.hit_index], window) for i in item.insertions]
+        combos = [c for c in itertools.islice(itertools.product(*options), 4 * MAX_PLACINGS) if list(c) == sorted(c)]
+        if len(combos) <= MAX_PLACINGS:
+            return combos
+    return combos[:MAX_PLACINGS]
 
 
-def _redecode(work: list[_Work], engine: TranslationEngine, glossary: Glossary, locale: Locale) -> None:
-    wanted = [w for w in work if w.prefix is not None]
-    # A prefix that fills the length cap would come back cut, without the whole term: no decode.
-    todo = [w for w in wanted if engine.prefix_fits(w.source, w.prefix)]
-    if len(todo) < len(wanted):
-        log.info("glossary: %d re-decode(s) skipped, their prefix fills the length cap", len(wanted) - len(todo))
-    if not todo:
+def _compose(item: _Work, cuts: tuple[int, ...], glossary: Glossary, locale: Locale,
+             whole: bool) -> tuple[str, list[str]]:
+    """The hypothesis with its edits and each dropped term inserted at its cut, in the form the
+    words before it need; up to the last inserted term unless ``whole``. Returns text, forms."""
+    text = item.hypothesis.text
+    out, cursor, forms = "", 0, []
+    for insertion, cut in zip(item.insertions, cuts):
+        head = _join(out, _splice(text, item.edits, cursor, cut))
+        form = _form_at(item.hits[insertion.hit_index], head, glossary, locale)
+        out = _join(head, form)
+        forms.append(form)
+        cursor = cut
+    if whole:
+        out = _join(out, _splice(text, item.edits, cursor, len(text)))
+    return out, forms
+
+
+def _boundaries(text: str) -> list[int]:
+    """Where a word may be inserted: before each word, and at the end before final punctuation."""
+    starts = [m.start() for m in _WORD.finditer(text)]
+    end = len(text.rstrip().rstrip(".!?։…"))
+    return sorted(set(starts + [end]))
+
+
+def _cut_candidates(item: _Work, hit: TermHit, window: int) -> list[int]:
+    boundaries = _boundaries(item.hypothesis.text)
+    hint = _attention_cut(item, hit, boundaries)
+    if hint is None:  # no attention: anywhere in the middle third around the term's position
+        position = round((len(boundaries) - 1) * hit.start / max(len(item.source), 1))
+        hint, window = position, max(window, len(boundaries) // 3)
+    low, high = max(0, hint - window), min(len(boundaries), hint + window + 1)
+    # Never inside a stretch an edit replaces: the prefix keeps edits whole.
+    return [b for b in boundaries[low:high] if not any(e.start < b < e.end for e in item.edits)]
+
+
+def _attention_cut(item: _Work, hit: TermHit, boundaries: list[int]) -> int | None:
+    """Index of the boundary that best splits the target into "before the term" and "after it"
+    by attention mass: a hint for the window the model's own score then chooses in."""
+    hypothesis, source_spans = item.hypothesis, item.translation.source_spans
+    if not hypothesis.attention or hypothesis.spans is None or source_spans is None:
+        return None
+    before = [s for s, (a, b) in enumerate(source_spans) if b <= hit.start and b > a]
+    after = [s for s, (a, b) in enumerate(source_spans) if a >= hit.end and b > a]
+    rows = hypothesis.attention
+    gains = []
+    for t, (a, b) in enumerate(hypothesis.spans[: len(rows)]):
+        row = rows[t]
+        gains.append((a, sum(row[s] for s in before) - sum(row[s] for s in after)))
+    best, best_value = None, None
+    for index, cut in enumerate(boundaries):
+        value = sum(g for a, g in gains if a < cut) - sum(g for a, g in gains if a >= cut)
+        if best_value is None or value > best_value:
+            best, best_value = index, value
+    return best
+
+
+def _join(head: str, tail: str) -> str:
+    """Two stretches of a sentence with one space between words, none before punctuation."""
+    head, tail = head.rstrip(), tail.lstrip()
+    if not head or not tail:
+        return head or tail
+    glue = " " if tail[0].isalnum() or tail[0] in OPEN_QUOTES or head[-1] in ".,;:!?»”)" else ""
+    return head + glue + tail
+
+
+# --- re-decode: force what had no place, keep it only if nothing is lost ---------------------
+
+
+def _redecode(todo: list[_Work], engine: TranslationEngine, glossary: Glossary, locale: Locale,
+              renderings: dict[str, list[str]]) -> None:
+    prefixes: dict[int, str] = {}
+    for item in todo:
+        prefix = _prefix(item, glossary, locale)
+        if prefix is not None and engine.prefix_fits(item.source, prefix):
+            prefixes[id(item)] = prefix
+    if len(prefixes) < len(todo):
+        log.info("glossary: %d re-decode(s) skipped (terms out of order, or the prefix fills the length cap)",
+                 len(todo) - len(prefixes))
+    wanted = [w for w in todo if id(w) in prefixes]
+    if not wanted:
         return
-    results = engine.translate(
-        [w.source for w in todo], num_hypotheses=1, return_attention=True, target_prefixes=[w.prefix for w in todo]
-    )
-    for item, result in zip(todo, results):
-        already = {i for i, h in enumerate(compliance(item.hits, item.text, locale)) if h.status == "ok"}
-        hypothesis = result.best
-        candidate = replace(item, text=hypothesis.text, statuses={}, prefix=None)
-        edits = _plan_edits(candidate, hypothesis, engine, glossary, locale)
+    results = engine.translate([w.source for w in wanted], num_hypotheses=1, return_attention=True,
+                               target_prefixes=[prefixes[id(w)] for w in wanted])
+    for item, result in zip(wanted, results):
+        if not result.hypotheses:
+            continue
+        redone = result.best
+        again = _Work(item.source, Translation(result.source_tokens, [redone], result.source_spans), item.hits)
+        edits, _ = _places(again, redone, glossary, locale, renderings)
         for edit in edits:
             edit.candidates = edit.candidates[:1]  # no second scoring round: first-ranked case
-        _apply_edits(candidate, edits)
-        if _count_ok(item.hits, candidate.text, locale) > len(already):
-            item.text = candidate.text
-            item.statuses = item.statuses | {i: "enforced" for i in range(len(item.hits)) if i not in already}
-            item.redecoded = True
-        else:
-            log.info("re-decoding did not place the missing term in %r", item.source[:60])
+        text = _splice(redone.text, edits)
+        forced = [i.hit_index for i in item.insertions]
+        if not _keeps_everything(item, prefixes[id(item)], redone.text, text, forced, locale):
+            log.info("glossary: the re-decode lost or rewrote the model's words in %r; kept the first text",
+                     item.source[:60])
+            continue
+        item.hypothesis, item.edits, item.text = redone, edits, text
+        item.statuses = {i: "enforced" for i in forced} | {e.hit_index: "enforced" for e in edits}
+        item.redecoded = True
 
 
-def _count_ok(hits: list[TermHit], text: str, locale: Locale) -> int:
-    return sum(h.status == "ok" for h in compliance(hits, text, locale))
+def _prefix(item: _Work, glossary: Glossary, locale: Locale) -> str | None:
+    """The hypothesis (with its edits) up to the last forced term, each term at its cut."""
+    cuts = tuple(i.cut for i in item.insertions)
+    if any(c is None for c in cuts):
+        return None
+    return _compose(item, cuts, glossary, locale, whole=False)[0]
+
+
+def _keeps_everything(item: _Work, prefix: str, redone: str, final_text: str, forced: list[int],
+                      locale: Locale) -> bool:
+    """The re-decode starts with the prefix, renders every forced term and every term the first
+    text rendered, and still holds every word the model wrote the first time (a form of the
+    same word will do: the sentence may agree with the term), with at most a few words added."""
+    if not " ".join(redone.split()).startswith(" ".join(prefix.split())):
+        return False
+    final = compliance(item.hits, final_text, locale)
+    before = compliance(item.hits, item.text, locale)
+    if any(final[i].status != "ok" for i in forced):
+        return False
+    if any(b.status == "ok" and f.status != "ok" for b, f in zip(before, final)):
+        return False
+    text, edits = item.hypothesis.text, sorted(item.edits, key=lambda e: e.start)
+    required, optional, cursor = [], [], 0
+    for edit in edits + [_Edit(len(text), len(text), [""], None)]:
+        required += _TOKEN.findall(text[cursor : edit.start])  # the model's own words
+        optional += _TOKEN.findall(text[edit.start : edit.end]) + _TOKEN.findall(edit.candidates[0])
+        cursor = edit.end
+    optional += [w for i in item.insertions for w in _TOKEN.findall(i.form)]
+    free = _TOKEN.findall(redone)
+    for word in required:  # nothing the model wrote is lost, a full stop included ...
+        if not _take(free, word, locale.lang):
+            return False
+    for word in optional:  # ... the terms (either rendering) account for what it added ...
+        _take(free, word, locale.lang)
+    return len(free) <= EXTRA_WORDS  # ... but a word or so the sentence now needs ("в")
+
+
+def _take(words: list[str], word: str, lang: str) -> bool:
+    """Remove one form of ``word`` from ``words``; whether there was one."""
+    match = next((k for k, w in enumerate(words) if same_word(w, word, lang)), None)
+    if match is not None:
+        words.pop(match)
+    return match is not None
+
+
+# --- finish ------------------------------------------------------------------------------------
+
+
+def _splice(text: str, edits: list[_Edit], start: int = 0, end: int | None = None) -> str:
+    """``text[start:end]`` with the edits inside it applied; raises InvariantError if the result
+    differs from ``text`` anywhere outside the edited spans."""
+    end = len(text) if end is None else end
+    inside = sorted((e for e in edits if start <= e.start and e.end <= end), key=lambda e: e.start)
+    out, cursor, kept = [], start, []
+    for edit in inside:
+        if edit.start < cursor:
+            raise InvariantError(f"overlapping glossary edits at {edit.start} in {text!r}")
+        out.append(text[cursor : edit.start])
+        kept.append((cursor, edit.start))
+        out.append(edit.candidates[0])
+        cursor = edit.end
+    out.append(text[cursor:end])
+    kept.append((cursor, end))
+    result = "".join(out)
+    # Walk the result: every kept stretch must stand in it unchanged, in order.
+    position = 0
+    for (a, b), edit in itertools.zip_longest(kept, inside):
+        if result[position : position + b - a] != text[a:b]:
+            raise InvariantError(f"glossary edit changed text outside its span in {text!r}")
+        position += b - a + (len(edit.candidates[0]) if edit else 0)
+    return result
 
 
 def _finish(item: _Work, locale: Locale) -> Enforced:
-    item.text = _collapse_repeats(item.text, [h for h in item.hits if h.expected], locale)
-    checked = compliance(item.hits, item.text, locale)
+    text = _splice(item.text, _repeats(item.text, [h for h in item.hits if h.expected], locale))
+    checked = compliance(item.hits, text, locale)
     final = []
     for index, hit in enumerate(checked):
         if hit.status == "ok" and item.statuses.get(index) == "enforced":
             hit = replace(hit, status="enforced")
         final.append(hit)
-    return Enforced(item.text, final, item.redecoded)
+    return Enforced(text, final, item.redecoded)
 
 
-# --- alignment ---------------------------------------------------------------------------
+def _repeats(text: str, hits: list[TermHit], locale: Locale) -> list[_Edit]:
+    """NMT sometimes says a name twice in a row ("ЦРУ ЦРУ"): an edit that removes the second."""
+    edits: list[_Edit] = []
+    for entry_id in dict.fromkeys(h.entry_id for h in hits):
+        hit = next(h for h in hits if h.entry_id == entry_id)
+        spans = rendering_spans(hit, text, locale.lang)
+        for (a, b), (c, d) in zip(spans, spans[1:]):
+            if text[b:c].strip() == "" and text[a:b] == text[c:d]:
+                if not any(e.start < d and b < e.end for e in edits):
+                    edits.append(_Edit(b, d, [""], None))
+    return edits
 
 
-def _piece_spans(source: str, pieces: list[str]) -> list[tuple[int, int] | None]:
-    """Character span of each source piece in the source text (None for specials and unknowns)."""
-    spans: list[tuple[int, int] | None] = []
-    cursor = 0
-    for piece in pieces:
-        clean = piece.replace("▁", " ").strip()
-        if not clean or piece in _SPECIAL:
-            spans.append(None)
-            continue
-        found = source.find(clean, cursor)
-        if found < 0 or source[cursor:found].strip():
-            spans.append(None)
-            continue
-        spans.append((found, found + len(clean)))
-        cursor = found + len(clean)
-    return spans
-
-
-def _target_offsets(hypothesis: Hypothesis, engine: TranslationEngine) -> list[int] | None:
-    """Character offset in the hypothesis text where each target piece starts (+ the end)."""
-    tokens = hypothesis.target_tokens
-    if not tokens or not hypothesis.attention or engine.detokenize(tokens) != hypothesis.text:
-        return None
-    offsets = [len(engine.detokenize(tokens[:k])) for k in range(len(tokens) + 1)]
-    return offsets if offsets == sorted(offsets) else None
-
-
-def _aligned_span(hit, hypothesis: Hypothesis, offsets: list[int], source_spans) -> tuple[int, int] | None:
-    """Target character span of the longest run of pieces whose strongest attention is on the term."""
-    term_pieces = {i for i, span in enumerate(source_spans) if span and span[0] < hit.end and span[1] > hit.start}
-    if not term_pieces:
-        return None
-    aligned = []
-    for t, row in enumerate(hypothesis.attention or []):
-        if t < len(hypothesis.target_tokens) and hypothesis.target_tokens[t] not in _SPECIAL and row:
-            if max(range(len(row)), key=row.__getitem__) in term_pieces:
-                aligned.append(t)
-    if not aligned:
-        return None
-    runs: list[list[int]] = [[aligned[0]]]
-    for t in aligned[1:]:
-        if t == runs[-1][-1] + 1:
-            runs[-1].append(t)
-        else:
-            runs.append([t])
-    # The longest run; between equally long runs, the one attending hardest to the term.
-    attention = hypothesis.attention
-    run = max(runs, key=lambda r: (len(r), sum(attention[t][s] for t in r for s in term_pieces)))
-    if len(run) > 3 * len(term_pieces) + 3:
-        return None  # attention smeared over the sentence: not an alignment
-    return offsets[run[0]], offsets[run[-1] + 1]
-
-
-def _whole_words(source: str, text: str, start: int, end: int, hit: TermHit) -> tuple[int, int] | None:
-    """Grow a span to whole words, keep punctuation outside, take in quotes the target brings."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    while start > 0 and _WORDISH.match(text[start - 1]):
-        start -= 1
-    while end < len(text) and (_WORDISH.match(text[end]) or (text[end] == "." and end + 1 < len(text) and text[end + 1].isalnum())):
-        end += 1
-    while start < end and not (text[start].isalnum() or text[start] in "«\"“"):
-        start += 1
-    while end > start and not (text[end - 1].isalnum() or text[end - 1] in "»\"”."):
-        end -= 1
-    suffix = _HYPHEN_SUFFIX.match(text, end)
-    if suffix:
-        end = suffix.end()  # ԱՄՆ-ի: the case suffix after the hyphen belongs to the term
-    abbreviation_dot = hit.term.endswith(".") and source[hit.end :].strip() != ""
-    if end > start and text[end - 1] == "." and not hit.expected[0].endswith(".") and not abbreviation_dot:
-        end -= 1  # a full stop (also the one "U.S." shares with the sentence end) stays
-    preferred = hit.expected[0]
-    if preferred[:1] in "«\"“" and start > 0 and text[start - 1] in "«\"“":
-        start -= 1
-    if preferred[-1:] in "»\"”" and end < len(text) and text[end] in "»\"”":
-        end += 1
-    return (start, end) if end > start else None
-
-
-def _prefix_before(source: str, hit, hypothesis, offsets, source_spans, glossary: Glossary, locale: Locale) -> str:
-    """Target text up to where the dropped term belongs, followed by the term."""
-    cut = 0
-    earlier = [i for i, span in enumerate(source_spans) if span and span[1] <= hit.start]
-    if earlier and offsets and hypothesis.attention:
-        last_source = max(earlier)
-        rows = hypothesis.attention
-        aligned = [t for t, row in enumerate(rows) if row and max(range(len(row)), key=row.__getitem__) <= last_source]
-        if aligned:
-            cut = offsets[max(aligned) + 1]
-    elif earlier:
-        # No attention: place the term proportionally to its position in the source.
-        cut = int(len(hypothesis.text) * hit.start / max(len(source), 1))
-    text = hypothesis.text
-    while 0 < cut < len(text) and _WORDISH.match(text[cut - 1]) and _WORDISH.match(text[cut]):
-        cut += 1  # never cut a word in two
-    head = text[:cut].rstrip()
-    before = re.findall(r"[\w-]+", head)
-    form = hit.expected[0]
-    if locale.lang == "ru" and not is_verbatim(hit):
-        entry = glossary.get(hit.entry_id)
-        case = inflect_ru.candidate_cases("", before[-1] if before else None)[0]
-        form = inflect_ru.inflect(form, case, fixed=bool(entry and entry.fixed)) or form
-    return f"{head} {form}".strip()
-
-
-def _collapse_repeats(text: str, hits: list[TermHit], locale: Locale) -> str:
-    """NMT sometimes says a name twice in a row ("ЦРУ ЦРУ"): keep one."""
-    for hit in hits:
-        for rendered in {h.rendered for h in compliance([hit], text, locale) if h.rendered}:
-            text = re.sub(rf"(?<!\w)({re.escape(rendered)})(?:\s+{re.escape(rendered)})+(?!\w)", r"\1", text)
-    return text
-
-
-__all__ = ["Enforced", "enforce", "enforce_detailed"]
+__all__ = ["Enforced", "InvariantError", "enforce", "enforce_detailed", "term_renderings"]

@@ -71,12 +71,12 @@ def _hit(text: str, start: int, end: int, entry: TermEntry, site: str) -> TermHi
 def _patterns(glossary: Glossary) -> list[_Pattern]:
     cached = glossary._cache.get("patterns")
     if cached is None:
-        cached = [_Pattern(e, v, _compile(e, v)) for e in glossary.entries for v in e.en]
+        cached = [_Pattern(e, v, variant_pattern(e, v)) for e in glossary.entries for v in e.en]
         glossary._cache["patterns"] = cached
     return cached
 
 
-def _compile(entry: TermEntry, variant: str) -> re.Pattern:
+def variant_pattern(entry: TermEntry, variant: str) -> re.Pattern:
     flags = 0 if entry.case_sensitive else re.IGNORECASE
     # Separators at the ends ("U.S.-", a spreadsheet slip) are dropped like spaces; a term of
     # nothing but separators ("-") is matched as written rather than crashing the run.

@@ -1,5 +1,8 @@
 """The MT stage: unique source sentences in, target texts out, through one engine route.
 
+It sits above ``mt/`` (engines) and ``glossary/`` (terms, enforcement) and combines them, so
+no engine ever imports the glossary.
+
 Every sentence of a run for one language pair goes through the route in one batched pass
 (per hop); a pivot route (src→en→tgt) runs the first hop plainly and applies the glossary on
 the last hop, because the glossary is keyed on English.
@@ -10,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from ..document import TermHit
-from .base import TranslationEngine
+from .document import TermHit
+from .glossary import enforce_detailed, match_terms, protect
+from .mt.base import TranslationEngine
+
 
 @dataclass
 class MTResult:
@@ -50,8 +55,6 @@ def _translate_with_glossary(texts: list[str], engine: TranslationEngine, glossa
 
     ``hypotheses`` should be the beam size: the beam holds them anyway, so asking for more
     than one costs nothing, while asking for more than the beam would widen it."""
-    from ..glossary import enforce_detailed, match_terms, protect
-
     def needs_care(text: str) -> bool:  # numbers are only verified, so they need no attention
         return bool(match_terms(glossary, text, locale.site)) or any(
             item.kind in ("url", "email") for item in protect(text, [])[1])
