@@ -189,12 +189,19 @@ def _places(item: _Work, hypothesis: Hypothesis, glossary: Glossary, locale: Loc
     by_entry: dict[str, list[int]] = {}
     for index in missing:
         by_entry.setdefault(item.hits[index].entry_id, []).append(index)
-    chosen: dict[int, Place] = {}
-    for indices in by_entry.values():
+    places: dict[str, list[Place]] = {}
+    for entry_id, indices in by_entry.items():
         hit = item.hits[indices[0]]
-        places = [p for p in find_places(hit, text, locale.lang, glossary, renderings.get(hit.term, []))
-                  if not any(p.start < e and s < p.end for s, e in taken)]
-        chosen |= _assign(indices, places, item, hypothesis)
+        places[entry_id] = [p for p in find_places(hit, text, locale.lang, glossary, renderings.get(hit.term, []))
+                            if not any(p.start < e and s < p.end for s, e in taken)]
+    # As in the source, the longer name wins: "Trump" inside "Donald Trump" is not a place of "Trump".
+    longer = [(q, entry_id) for entry_id, found in places.items() for q in found]
+    chosen: dict[int, Place] = {}
+    for entry_id, indices in by_entry.items():
+        own = [p for p in places[entry_id] if not any(
+            other != entry_id and q.start <= p.start and p.end <= q.end and q.end - q.start > p.end - p.start
+            for q, other in longer)]
+        chosen |= _assign(indices, own, item, hypothesis)
     # A stretch claimed for two different terms belongs to neither: leave it, flag both.
     clash = {i for i, j in itertools.permutations(chosen, 2)
              if chosen[i].start < chosen[j].end and chosen[j].start < chosen[i].end}
@@ -547,15 +554,17 @@ def _finish(item: _Work, locale: Locale) -> Enforced:
 
 
 def _repeats(text: str, hits: list[TermHit], locale: Locale) -> list[_Edit]:
-    """NMT sometimes says a name twice in a row ("ЦРУ ЦРУ"): an edit that removes the second."""
+    """NMT sometimes says a name twice in a row ("ЦРУ ЦРУ"): an edit that removes the second,
+    only while the text names it more often than the source does."""
     edits: list[_Edit] = []
     for entry_id in dict.fromkeys(h.entry_id for h in hits):
-        hit = next(h for h in hits if h.entry_id == entry_id)
-        spans = rendering_spans(hit, text, locale.lang)
+        same = [h for h in hits if h.entry_id == entry_id]
+        spans = rendering_spans(same[0], text, locale.lang)
+        extra = len(spans) - len(same)
         for (a, b), (c, d) in zip(spans, spans[1:]):
-            if text[b:c].strip() == "" and text[a:b] == text[c:d]:
-                if not any(e.start < d and b < e.end for e in edits):
-                    edits.append(_Edit(b, d, [""], None))
+            if extra > 0 and text[b:c].strip() == "" and text[a:b] == text[c:d]:
+                edits.append(_Edit(b, d, [""], None))
+                extra -= 1
     return edits
 
 

@@ -1,0 +1,214 @@
+"""Glossary enforcement must never corrupt a sentence, whatever shape the model has.
+
+The real CTranslate2 copy models write their input back, so the one correct output is known:
+the source with each approved term replaced by an accepted form and nothing else changed
+(typography aside). That must hold for every attention the model might report: exact,
+shifted by a few pieces (as real NMT attention often is), blurred over a window, from a head
+that does not do the copying, or none at all — attention is never what decides a span.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from i18n_pipeline.config import MTSettings
+from i18n_pipeline.glossary import enforce_detailed, load_glossary
+from i18n_pipeline.glossary.compliance import accepted_forms
+from i18n_pipeline.locales import resolve_locale
+from i18n_pipeline.mt.store import ModelStore
+
+STARTER = Path(__file__).resolve().parents[1] / "glossary"
+RU, HY = resolve_locale("ru"), resolve_locale("arm")
+_QUOTES = re.compile("[«»“”„\"]")
+
+# The sentences the issue reported corrupted, and more of their kind.
+NEWS = [
+    "Despite earlier reports, the White House said Moscow and Kyiv had agreed to talks.",
+    "The allies, including Israel, Saudi Arabia and members of the Five Eyes, are examining protocols.",
+    "Officials of the Five Eyes met in Ottawa, and the CIA declined to comment.",
+    "The CSIS said its ties with the CIA remain strong.",
+    "Saudi Arabia's foreign minister arrived in Washington on Monday.",
+    "Members of the “Five Eyes” alliance share intelligence with Canada.",
+    "Moscow responded within hours; Moscow had expected the move.",
+    "Trump spoke with the CIA director, and Donald Trump later met Israel's envoy.",
+    "Washington",
+    "They told NBC News that the U.S. and the United Kingdom disagree, per Caliber.Az.",
+    "Kyiv and Moscow, Washington and London: the Trump administration in the White House.",
+    "The Canadian Security Intelligence Service (CSIS) said the UK was informed.",
+    "In Mexico, the CIA has launched drone flights, and Mexico objected.",
+    "Ukraine's president thanked Canada, Mexico and the United States.",
+]
+
+
+def shift(k: int):
+    def apply(rows):
+        return [[row[min(max(s - k, 0), len(row) - 1)] for s in range(len(row))] for row in rows]
+    return apply
+
+
+def blur(width: int):
+    def apply(rows):
+        out = []
+        for row in rows:
+            out.append([sum(row[max(0, s - width) : s + width + 1]) / (2 * width + 1) for s in range(len(row))])
+        return out
+    return apply
+
+
+def elsewhere(rows):
+    """A head that does not copy: it looks at the first and last pieces."""
+    return [[0.5 if s in (0, len(row) - 1) else 0.0 for s in range(len(row))] for row in rows]
+
+
+ATTENTION = {
+    "exact": lambda rows: rows,
+    "shift+1": shift(1),
+    "shift+2": shift(2),
+    "shift-2": shift(-2),
+    "shift+3": shift(3),
+    "blur2": blur(2),
+    "blur+shift": lambda rows: blur(1)(shift(2)(rows)),
+    "shift-1": shift(-1),
+    "other-head": elsewhere,
+    "none": None,
+}
+
+
+@dataclass
+class ReportedAttention:
+    """A real engine whose reported attention is reshaped (what another head would show)."""
+
+    engine: object
+    reshape: object
+
+    def __post_init__(self):
+        self.info = self.engine.info
+
+    def translate(self, sentences, **kwargs):
+        results = self.engine.translate(sentences, **kwargs)
+        for result in results:
+            for hypothesis in result.hypotheses:
+                if hypothesis.attention is not None:
+                    hypothesis.attention = self.reshape(hypothesis.attention) if self.reshape else None
+        return results
+
+    def score(self, sentences, targets):
+        return self.engine.score(sentences, targets)
+
+    def prefix_fits(self, sentence, prefix):
+        return self.engine.prefix_fits(sentence, prefix)
+
+    def source_pieces(self, sentence):
+        return self.engine.source_pieces(sentence)
+
+    def detokenize(self, pieces):
+        return self.engine.detokenize(pieces)
+
+
+@pytest.fixture(scope="module")
+def glossary():
+    return load_glossary(STARTER)
+
+
+@pytest.fixture(scope="module")
+def copy_engines(tmp_path_factory, copy_package, copy_package_hy):
+    store = ModelStore(tmp_path_factory.mktemp("shape-models"))
+    store.install(copy_package)
+    store.install(copy_package_hy)
+    settings_ = MTSettings(beam_size=2)
+    return {"ru": store.load(store.find("en", "ru"), settings_), "hy": store.load(store.find("en", "hy"), settings_)}
+
+
+def check_copy_property(source: str, result, locale) -> None:
+    """The output is the source with each approved hit replaced by an accepted form, and
+    nothing else changed (quotes aside: the approved form may bring its own)."""
+    parts, regions, cursor = [], [], 0
+    for hit in sorted(result.hits, key=lambda h: h.start):
+        if not hit.expected:
+            continue
+        end = hit.end
+        possessive = re.match(r"['’]s?(?!\w)", source[end:])
+        if possessive and not hit.expected == (hit.term,):
+            end += possessive.end()
+        parts.append(source[cursor : hit.start])
+        regions.append(hit)
+        cursor = end
+    parts.append(source[cursor:])
+    groups = []
+    for hit in regions:
+        forms = sorted({_QUOTES.sub("", f) for f in accepted_forms(hit.expected, locale.lang)}, key=len, reverse=True)
+        groups.append("(" + "|".join(re.escape(f) for f in forms) + ")")
+    pattern = re.escape(_QUOTES.sub("", parts[0])) + "".join(
+        g + re.escape(_QUOTES.sub("", p)) for g, p in zip(groups, parts[1:]))
+    found = re.fullmatch(pattern, _QUOTES.sub("", result.text), re.S)
+    assert found, f"{source!r} → {result.text!r}: not the source with accepted forms in place of its terms"
+    assert all(h.status in ("ok", "enforced", "no-target") for h in result.hits), result.hits
+
+
+@pytest.mark.parametrize("shape", list(ATTENTION))
+@pytest.mark.parametrize("locale", [RU, HY], ids=["ru", "arm"])
+def test_news_sentences_are_never_corrupted(glossary, copy_engines, locale, shape):
+    engine = ReportedAttention(copy_engines[locale.lang], ATTENTION[shape])
+    translations = engine.translate(NEWS, num_hypotheses=2, return_attention=True)
+    results = enforce_detailed(NEWS, translations, engine, glossary, locale)
+    for source, result in zip(NEWS, results):
+        check_copy_property(source, result, locale)
+        assert not result.redecoded  # every term was there to be found: nothing to force
+
+
+def test_a_possessive_takes_the_genitive(glossary, copy_engines):
+    source = "Saudi Arabia's foreign minister arrived in Washington."
+    for locale, expected in ((RU, "Саудовской Аравии"), (HY, "Սաուդյան Արաբիայի")):
+        engine = copy_engines[locale.lang]
+        [result] = enforce_detailed([source], engine.translate([source], num_hypotheses=2, return_attention=True),
+                                    engine, glossary, locale)
+        assert result.text.startswith(expected + " foreign minister"), result.text
+
+
+# --- any sentence: terms in any order, adjacent, repeated, quoted, possessive -----------------
+
+_TERMS = ["Five Eyes", "CSIS", "CIA", "White House", "Moscow", "Kyiv", "Washington", "Israel", "Saudi Arabia",
+          "Canada", "Mexico", "Trump", "Donald Trump", "U.S.", "NBC News", "Caliber.Az", "United Kingdom"]
+_FILLER = ["officials", "said", "the", "and", "of", "allies", "met", "in", "with", "reports", "earlier",
+           "despite", "talks", "on", "Monday", "agreed", "to", "members", "its", "new", "ties"]
+
+
+@st.composite
+def sentences(draw):
+    words = []
+    for _ in range(draw(st.integers(1, 12))):
+        if draw(st.booleans()):
+            term = draw(st.sampled_from(_TERMS))
+            decoration = draw(st.sampled_from(["", "", "poss", "quote", "comma"]))
+            if decoration == "poss" and not term.endswith("."):
+                term += draw(st.sampled_from(["'s", "’s"]))
+            elif decoration == "quote":
+                term = f"“{term}”"
+            elif decoration == "comma":
+                term += ","
+            words.append(term)
+        else:
+            words.append(draw(st.sampled_from(_FILLER)))
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] + draw(st.sampled_from([".", "", " today."]))
+
+
+@pytest.mark.parametrize("shape", ["exact", "shift+2", "shift-1", "blur2", "other-head", "none"])
+@pytest.mark.parametrize("locale", [RU, HY], ids=["ru", "arm"])
+def test_any_sentence_on_any_attention(glossary, copy_engines, locale, shape):
+    engine = ReportedAttention(copy_engines[locale.lang], ATTENTION.get(shape, shift(-1)))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(sentences())
+    def prop(source):
+        translations = engine.translate([source], num_hypotheses=2, return_attention=True)
+        [result] = enforce_detailed([source], translations, engine, glossary, locale)
+        check_copy_property(source, result, locale)
+
+    prop()
