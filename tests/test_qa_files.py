@@ -36,7 +36,7 @@ def _xliff21(path: Path, source: str, target: str, lang: str) -> str:
     root = etree.fromstring(bytes(store))
     root.set("version", "2.1")  # 2.1 keeps the 2.0 namespace; the toolkit writes version="2.0"
     path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
-    return "b2/"
+    return "b2/1"  # the segment has no id: the reader numbers it
 
 
 def _xliff12(path: Path, source: str, target: str, lang: str) -> str:
@@ -127,3 +127,11 @@ def test_a_missing_glossary_folder_given_on_the_command_line_is_one_line(tmp_pat
     result = _qa(str(path), "--glossary", str(tmp_path / "nowhere"))
     assert result.exit_code == 2
     assert result.stdout == "" and result.stderr.count("\n") == 1 and "nowhere" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+def test_an_unknown_word_mark_in_a_target_is_an_error(tmp_path, fmt):
+    path, unit_id = _write(tmp_path, fmt, SOURCE_HY, TARGET_HY.replace("պաշտոնյաները", "\u2047"), "hy")
+    result = _qa(str(path), "--glossary", str(GLOSSARY))
+    assert result.exit_code == 1, result.output
+    assert f"{path}#{unit_id}: error: unknown-token: unknown-word mark '\u2047'" in result.stdout

@@ -37,6 +37,7 @@ SEGMENT_CHECKS: dict[str, Callable[[Pair], list[str]]] = {
     "brackets": punctuation.check_brackets,
     "whitespace": characters.check_whitespace,
     "invisible-chars": characters.check_invisible,
+    "unknown-token": characters.check_unknown_token,
     "repeated-words": fluency.check_repeated_words,
     "length-ratio": fluency.check_length_ratio,
     "sentence-count": fluency.check_sentence_count,
