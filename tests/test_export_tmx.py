@@ -18,8 +18,7 @@ DTD_PATH = SCHEMAS / "tmx-1.4" / "tmx14.dtd"
 
 @pytest.fixture(scope="module")
 def tmx_dtd() -> etree.DTD:
-    if not DTD_PATH.is_file():
-        pytest.skip(f"TMX 1.4 DTD not found at {DTD_PATH} (the shared/schemas folder next to the repo)")
+    assert DTD_PATH.is_file(), f"TMX 1.4 DTD missing at {DTD_PATH}: restore tests/schemas from git"
     return etree.DTD(str(DTD_PATH))
 
 

@@ -49,6 +49,9 @@ CASES = {
         ("whitespace", TALK, TALK_RU.replace(" ", "  ", 1), TALK_RU),
         ("whitespace", TALK, TALK_RU.replace(" в Женеве", " , в Женеве"), TALK_RU.replace(" в Женеве", ", в Женеве")),
         ("invisible-chars", TALK, TALK_RU.replace("стр", "ст\u200bр"), TALK_RU),
+        ("unknown-token", TALK, TALK_RU.replace("Женеве", "\u2047"), TALK_RU),
+        ("unknown-token", "The tag <unk> marks an unknown word.", "Тег <unk> <unk> обозначает неизвестное слово.",
+         "Тег <unk> обозначает неизвестное слово."),
         ("repeated-words", TALK, TALK_RU.replace(" в ", " в в ", 1), "«Да, да», — сказали участники переговоров в Женеве."),
         ("repeated-words", TALK, "Переговоры между двумя странами в Женеве в Женеве.", "Мало-помалу переговоры возобновились."),
         ("length-ratio", TALK, "Переговоры возобновились.", TALK_RU),
@@ -75,6 +78,7 @@ CASES = {
         ("whitespace", TALK, TALK_HY + " ", TALK_HY),
         ("invisible-chars", TALK, "\u200e" + TALK_HY, TALK_HY),
         ("invisible-chars", TALK, TALK_HY.replace(" ", "\x07 ", 1), TALK_HY),
+        ("unknown-token", TALK, TALK_HY.replace("Ժնևում", "<unk>"), TALK_HY),
         ("repeated-words", TALK, TALK_HY.replace("Ժնևում", "Ժնևում Ժնևում"), "Կամաց-կամաց բանակցությունները վերսկսվել են։"),
         ("length-ratio", TALK, TALK_HY[:-1] + ", ինչը, փորձագետների կարծիքով, կարևոր քայլ կլինի տարածաշրջանի երկրների "
          "միջև երկկողմ հարաբերությունների հետագա զարգացման և խաղաղության հաստատման գործում։", TALK_HY),
@@ -143,3 +147,10 @@ def test_message_names_the_problem():
     (flag,) = check_segment(BUDGET, BUDGET_RU.replace("35,6", "36,5"), source_lang="en", target_lang="ru",
                             config=NO_SPELLING)
     assert flag.check == "numbers" and "35.6" in flag.message and "36,5" in flag.message
+
+
+def test_unknown_token_is_an_error_and_counts_every_mark():
+    [flag] = check_segment(TALK, TALK_RU.replace("в понедельник", "\u2047 \u2047"), source_lang="en",
+                           target_lang="ru", config=NO_SPELLING)
+    assert (flag.check, flag.severity) == ("unknown-token", "error")
+    assert "'\u2047' \u00d72" in flag.message

@@ -215,9 +215,8 @@ def test_export_for_review_fills_tm_matches_and_sets_states(tmp_path, tm):
     assert (segs["b5.s1"].get("state"), segs["b5.s1"].findtext("x:target", namespaces=X)) == ("initial", "Старый перевод.")
     assert segs["b1.s1"].get("state") == "translated"  # the run's own MT target
     assert "b3.s1" in article.blocks[5].segments[0].id and article.blocks[5].segments[0].targets["ru"].text != "Человек."
-    if (SCHEMAS / "xliff-2.1").is_dir():
-        schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "xliff-2.1" / "xliff_core_2.0.xsd")))
-        assert schema.validate(doc), schema.error_log
+    schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "xliff-2.1" / "xliff_core_2.0.xsd")))  # fails if missing
+    assert schema.validate(doc), schema.error_log
 
 
 def test_export_for_review_accepts_a_file_path(tmp_path, tm):

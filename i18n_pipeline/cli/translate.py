@@ -131,15 +131,18 @@ def detect(
 @app.command()
 def qa(
     paths: list[Path] = typer.Argument(..., help="XLIFF 2.1 / XLIFF 1.2 / TMX files or folders (e.g. out/)."),
+    glossary: Optional[Path] = GlossaryOpt,
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Re-check translated files (e.g. after translators edited them); exit 1 while errors remain."""
-    from ..qa import ERROR, check_segment, load_config
-    from ..review import read_bilingual
+    from ..qa import ERROR, load_config
+    from ..qa.files import check_file
 
     try:
-        qa_config = load_config(cli_settings(config).extra)
+        settings = cli_settings(config, glossary_dir=glossary)
+        qa_config = load_config(settings.extra)
+        term_base = _qa_glossary(settings.glossary_dir, explicit=glossary is not None)
         files = [p for path in paths for p in (sorted(path.rglob("*.xlf")) + sorted(path.rglob("*.tmx"))
                                                 if path.is_dir() else [path])]
     except PipelineError as exc:
@@ -147,22 +150,35 @@ def qa(
     results, errors, failed = [], 0, 0
     for file in files:
         try:
-            units = read_bilingual(file)
+            report = check_file(file, term_base, qa_config)
         except PipelineError as exc:
             failed += 1
             typer.echo(f"error: {exc}", err=True)
             continue
-        counts: dict[str, int] = {}
-        for unit in units:
-            for flag in check_segment(unit.source, unit.target, source_lang=unit.source_lang,
-                                      target_lang=unit.target_lang, config=qa_config):
-                counts[flag.check] = counts.get(flag.check, 0) + 1
+        for unit in report.units:
+            for flag in unit.flags:
                 errors += flag.severity == ERROR
                 if not as_json:
                     typer.echo(f"{file}#{unit.segment_id}: {flag.severity}: {flag.check}: {flag.message}")
-        results.append({"path": str(file), "segments": len(units), "qa": counts})
+        results.append({"path": str(file), "segments": len(report.units), "qa": report.counts})
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
     else:
         typer.echo(f"{len(results)} file(s) checked, {errors} error(s)")
     raise typer.Exit(EXIT_SOME_FAILED if errors or failed else EXIT_OK)
+
+
+def _qa_glossary(directory: Path, *, explicit: bool):
+    """The term base QA checks targets against; None when the default ./glossary is absent."""
+    from ..errors import UsageError
+    from ..glossary import load_usable_glossary
+
+    if not directory.is_dir():
+        if explicit:
+            raise UsageError(f"{directory}: no such glossary folder; give the folder of the glossary CSV files")
+        return None
+    term_base, problems = load_usable_glossary(directory)
+    for problem in problems:
+        typer.echo(f"warning: {directory / problem.file}:{problem.line}: {problem.message}; "
+                   "row not checked until it is fixed", err=True)
+    return term_base

@@ -121,6 +121,7 @@ QA_CHECK_TITLES: dict[str, tuple[str, str]] = {
     "brackets": NP_("qa check", "Unpaired brackets"),
     "whitespace": NP_("qa check", "Extra or misplaced spaces"),
     "invisible-chars": NP_("qa check", "Invisible or control characters"),
+    "unknown-token": NP_("qa check", "Unknown-word mark from the model"),
     "repeated-words": NP_("qa check", "Repeated words"),
     "length-ratio": NP_("qa check", "Length out of the expected range"),
     "sentence-count": NP_("qa check", "Sentence count differs"),

@@ -1,5 +1,6 @@
 """Characters a reader may not see but search, layout and screen readers do:
-``whitespace``, ``invisible-chars`` and ``mixed-script`` (look-alike Latin letters in a word)."""
+``whitespace``, ``invisible-chars`` and ``mixed-script`` (look-alike Latin letters in a word);
+and ``unknown-token``, the marks a model writes for a piece it has no word for."""
 
 from __future__ import annotations
 
@@ -41,6 +42,16 @@ def check_invisible(pair: Pair) -> list[str]:
     return [
         f"U+{ord(ch):04X} {unicodedata.name(ch, 'CONTROL CHARACTER')} at {pos}" for ch, pos in found.items()
     ]
+
+
+# SentencePiece decodes the unknown piece as U+2047 "⁇"; other vocabularies spell it <unk>.
+UNKNOWN_MARKS = ("\u2047", "<unk>")
+
+
+def check_unknown_token(pair: Pair) -> list[str]:
+    found = [f"{mark!r} \u00d7{n}" if n > 1 else repr(mark)
+             for mark in UNKNOWN_MARKS if (n := pair.target.count(mark) - pair.source.count(mark)) > 0]
+    return [f"unknown-word mark {', '.join(found)} in the target: a word the model could not write"] if found else []
 
 
 _WORD = re.compile(r"[^\W\d_]+")

@@ -39,6 +39,7 @@ CHECKS: dict[str, Check] = {
         Check("brackets", WARNING, "brackets are unpaired in the target while paired in the source"),
         Check("whitespace", WARNING, "double spaces, leading/trailing whitespace, or a space before punctuation"),
         Check("invisible-chars", WARNING, "zero-width, bidi or control characters in the target"),
+        Check("unknown-token", ERROR, "the model's unknown-word mark (⁇ or <unk>) reached the target"),
         Check("repeated-words", WARNING, "a word or phrase repeated back to back (MT stutter)"),
         Check("length-ratio", WARNING, "target length out of the expected range for the language pair"),
         Check("sentence-count", WARNING, "the target has a different number of sentences than the source", "block"),

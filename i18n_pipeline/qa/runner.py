@@ -37,6 +37,7 @@ SEGMENT_CHECKS: dict[str, Callable[[Pair], list[str]]] = {
     "brackets": punctuation.check_brackets,
     "whitespace": characters.check_whitespace,
     "invisible-chars": characters.check_invisible,
+    "unknown-token": characters.check_unknown_token,
     "repeated-words": fluency.check_repeated_words,
     "length-ratio": fluency.check_length_ratio,
     "sentence-count": fluency.check_sentence_count,
@@ -82,8 +83,8 @@ def skipped_checks(target_lang: str, config: QAConfig | None = None) -> dict[str
     return {"spelling": reason} if reason else {}
 
 
-def _dnt_terms(hits: Sequence[TermHit], extra: Sequence[str]) -> list[str]:
-    # A glossary entry whose only approved form is the term itself is do-not-translate.
+def dnt_terms_of(hits: Sequence[TermHit], extra: Sequence[str] = ()) -> list[str]:
+    """The do-not-translate terms of a segment: ``extra`` plus hits whose only approved form is the term."""
     return list(extra) + [h.term for h in hits if h.expected and set(h.expected) == {h.term}]
 
 
@@ -120,7 +121,7 @@ def check_article(
         target.flags = [f for f in target.flags if f.check not in CHECKS]
         target.flags += check_segment(
             segment.source, target.text, source_lang=source_lang, target_lang=locale.lang,
-            dnt_terms=_dnt_terms(hits, dnt_terms), term_hits=hits, config=config,
+            dnt_terms=dnt_terms_of(hits, dnt_terms), term_hits=hits, config=config,
         )
         counts.update({f.check for f in target.flags})
     counts.update(check_batch_consistency([article], locale, config))
