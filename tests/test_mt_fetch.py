@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from i18n_pipeline.cli import app
 from i18n_pipeline.cli.models import progress_bar
 from i18n_pipeline.config import ModelSources
-from i18n_pipeline.errors import DownloadError
+from i18n_pipeline.errors import DownloadError, UsageError
 from i18n_pipeline.mt.fetch import USER_AGENT, Step, download, fetch
 from i18n_pipeline.mt.store import ModelStore
 from i18n_pipeline.testing import zip_opus_mt_release
@@ -241,3 +241,19 @@ def test_make_translate_fetches_the_missing_pairs_first(tmp_path, sources, rando
     assert sorted((p.to_code, p.kind) for p in ModelStore(models).packs()) == [("hy", "opus-mt"), ("ru", "argos")]
     again = _make("models-missing", env)
     assert again.returncode == 0 and again.stdout.count("already installed") == 2
+
+
+def test_sources_come_from_i18n_toml_and_the_environment_wins(tmp_path, monkeypatch):
+    from i18n_pipeline.config import load_settings
+
+    config = tmp_path / "i18n.toml"
+    config.write_text('[models]\nargos_index = "http://127.0.0.1:1/a.json"\nopus_mt_mirror = "http://127.0.0.1:1/t"\n',
+                      encoding="utf-8")
+    monkeypatch.delenv("I18N_PIPELINE_ARGOS_INDEX", raising=False)
+    monkeypatch.delenv("I18N_PIPELINE_OPUS_MT_MIRROR", raising=False)
+    assert load_settings(config).sources == ModelSources("http://127.0.0.1:1/a.json", "http://127.0.0.1:1/t")
+    monkeypatch.setenv("I18N_PIPELINE_ARGOS_INDEX", "http://127.0.0.1:2/b.json")
+    assert load_settings(config).sources.argos_index == "http://127.0.0.1:2/b.json"
+    config.write_text('[models]\nindex = "x"\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"unknown \[models\] setting index; known: argos_index, opus_mt_mirror"):
+        load_settings(config)
