@@ -17,6 +17,8 @@ from .errors import UsageError
 CONFIG_FILE = "i18n.toml"
 MODELS_ENV = "I18N_PIPELINE_MODELS"
 STATE_ENV = "I18N_PIPELINE_STATE"
+ARGOS_INDEX_ENV = "I18N_PIPELINE_ARGOS_INDEX"
+OPUS_MT_MIRROR_ENV = "I18N_PIPELINE_OPUS_MT_MIRROR"
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,22 @@ class MTSettings:
 
 
 @dataclass(frozen=True)
+class ModelSources:
+    """Where ``models fetch`` downloads from (``[models]`` in i18n.toml, or the environment)."""
+
+    argos_index: str = ""  # URL of the Argos package index.json; "" = the one argostranslate uses
+    # Base URL of the Tatoeba-Challenge releases: <base>/eng-hye/opus-2020-06-16.zip
+    opus_mt_mirror: str = "https://object.pouta.csc.fi/Tatoeba-MT-models"
+
+
+@dataclass(frozen=True)
 class Settings:
     models_dir: Path = Path("models")
     state_dir: Path = Path(".i18n")
     glossary_dir: Path = Path("glossary")
     out_dir: Path = Path("out")
     mt: MTSettings = field(default_factory=MTSettings)
+    sources: ModelSources = field(default_factory=ModelSources)
     extra: dict[str, Any] = field(default_factory=dict)  # other tables of i18n.toml, by name
 
 
@@ -61,6 +73,9 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         settings = replace(settings, models_dir=Path(os.environ[MODELS_ENV]))
     if os.environ.get(STATE_ENV):
         settings = replace(settings, state_dir=Path(os.environ[STATE_ENV]))
+    for env, name in ((ARGOS_INDEX_ENV, "argos_index"), (OPUS_MT_MIRROR_ENV, "opus_mt_mirror")):
+        if os.environ.get(env):
+            settings = replace(settings, sources=replace(settings.sources, **{name: os.environ[env]}))
     given = {k: Path(v) if k.endswith("_dir") else v for k, v in overrides.items() if v is not None}
     return replace(settings, **given)
 
@@ -85,4 +100,16 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
         mt = replace(mt, **{name: value})
     paths = data.pop("paths", {})
     dirs = {f"{k}_dir": Path(v) for k, v in paths.items() if k in ("models", "state", "glossary", "out")}
-    return replace(settings, mt=mt, extra=data, **dirs)
+    sources = _sources(path, data.pop("models", {}), settings.sources)
+    return replace(settings, mt=mt, sources=sources, extra=data, **dirs)
+
+
+def _sources(path: Path, table: dict[str, Any], sources: ModelSources) -> ModelSources:
+    known = [f.name for f in fields(ModelSources)]
+    for name, value in table.items():
+        if name not in known:
+            raise UsageError(f"{path}: unknown [models] setting {name}; known: {', '.join(known)}")
+        if not isinstance(value, str):
+            raise UsageError(f"{path}: [models] {name} must be a URL string, got {value!r}")
+        sources = replace(sources, **{name: value})
+    return sources

@@ -173,6 +173,7 @@ class Article:
     views: int | None = None
     site: str = ""  # site profile name, e.g. "caliber.az"
     localized: dict[str, LocalizedFields] = field(default_factory=dict)  # site locale → fields
+    original: str = ""  # the path relative to the inbox folder given (XLIFF `original`); never absolute
 
     def translatable_blocks(self) -> list[Block]:
         return [b for b in self.blocks if b.translatable]

@@ -9,6 +9,7 @@
     │   └── CorruptModelError      a pack that cannot be installed or loaded
     ├── GlossaryError              a term base that cannot be read or would be broken by a change
     ├── OfflineError               an action needs the network and there is none
+    ├── DownloadError              the server answered, but not with the file (HTTP status, cut short)
     ├── StateError                 the translation memory or run state cannot be used
     └── WriteError                 an output could not be written (disk full, permissions)
 
@@ -63,6 +64,10 @@ class GlossaryError(PipelineError):
 
 
 class OfflineError(PipelineError):
+    pass
+
+
+class DownloadError(PipelineError):
     pass
 
 

@@ -81,6 +81,19 @@ def collect_inputs(paths: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
+def inbox_names(inputs: Sequence[Path], files: Sequence[Path]) -> dict[Path, str]:
+    """Each file's path relative to the folder it was found in (a file named directly: its name).
+
+    This is what leaves the newsroom in XLIFF ``original``: never the machine's absolute path.
+    """
+    folders = [p for p in inputs if p.is_dir()]
+    names = {}
+    for path in files:
+        folder = next((f for f in folders if path.is_relative_to(f)), None)
+        names[path] = path.relative_to(folder).as_posix() if folder is not None else path.name
+    return names
+
+
 # No news paragraph comes near this; a longer one is a broken export, and would cost minutes of
 # segmenting and tens of thousands of MT segments before anyone noticed.
 MAX_BLOCK_CHARS = 50_000
@@ -120,14 +133,17 @@ def run(
     glossary = _load_glossary(settings, report)
     files = collect_inputs(inputs)
     stems = unique_stems(files)
+    originals = inbox_names(inputs, files)
 
     with run_lock(settings.state_dir), TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
         remove_stale_temp_files(settings.out_dir)  # left by a killed run; the rerun rewrites them
         manifest = RunManifest(settings.state_dir)
         run_keys = {loc.site: _run_key(settings, loc, store, glossary, tm) for loc in locales}
-        input_keys = _input_keys(files, stems, run_keys)
+        input_keys = _input_keys(files, stems, originals, run_keys)
         todo = [path for path in files if not _reuse_earlier_run(path, stems[path], input_keys, manifest, report)]
         articles = _prepare_all(todo, stems, report, fail_fast)
+        for article in articles:
+            article.original = originals[Path(article.path)]
         hooks.on_total(sum(len(a.segments()) for a in articles) * len(locales))
         outputs: dict[str, list[str]] = {a.path: [] for a in articles}
         for locale in locales if articles else ():  # all up to date: not even the stages' imports
@@ -183,7 +199,8 @@ def _run_key(settings: Settings, locale: Locale, store, glossary, tm) -> str:
                        tm.human_revision(locale.lang))
 
 
-def _input_keys(files: Sequence[Path], stems: dict[Path, str], run_keys: dict[str, str]) -> dict[str, dict[str, str]]:
+def _input_keys(files: Sequence[Path], stems: dict[Path, str], originals: dict[Path, str],
+                run_keys: dict[str, str]) -> dict[str, dict[str, str]]:
     """Per input and locale, the key its outputs are recorded under (input bytes read once, here)."""
     from .runstate import file_digest, fingerprint
 
@@ -193,7 +210,7 @@ def _input_keys(files: Sequence[Path], stems: dict[Path, str], run_keys: dict[st
             digest = file_digest(path)
         except OSError:
             continue  # the reader reports it
-        keys[str(path)] = {site: fingerprint(key, digest, stems[path]) for site, key in run_keys.items()}
+        keys[str(path)] = {site: fingerprint(key, digest, stems[path], originals[path]) for site, key in run_keys.items()}
     return keys
 
 
@@ -224,8 +241,8 @@ def _load_glossary(settings: Settings, report: RunReport):
     glossary, errors = load_usable_glossary(settings.glossary_dir)
     for problem in errors:
         report.failed.append({
-            "path": f"{settings.glossary_dir / problem.file}:{problem.line}",
-            "error": f"{settings.glossary_dir / problem.file}:{problem.line}: {problem.message}; "
+            "path": f"{problem.file}:{problem.line}",  # problem.file already starts with the folder
+            "error": f"{problem}; "
                      "this row is ignored until it is fixed (see `i18n-pipeline glossary check`)",
         })
     return glossary

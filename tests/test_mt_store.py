@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
+from typer.testing import CliRunner
 
+from i18n_pipeline.cli import app
 from i18n_pipeline.errors import CorruptModelError, ModelMissingError, UsageError
 from i18n_pipeline.mt.store import ModelStore, require_route
+from i18n_pipeline.testing import build_tiny_opus_mt_release
+from i18n_pipeline.testing.opus_mt import RELEASE_YML
+
+runner = CliRunner()
 
 
 def test_install_lists_the_pack_with_its_identity(tmp_path, random_package):
@@ -107,3 +116,47 @@ def test_import_opus_mt_without_a_release_is_one_clear_error(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(CorruptModelError, match="no decoder.yml"):
         ModelStore(tmp_path / "models").import_opus_mt(tmp_path / "empty", "en", "hy")
+
+
+def test_imported_opus_mt_pack_keeps_the_release_scripts_and_has_no_source_prefix(tmp_path, opus_mt_release):
+    info = ModelStore(tmp_path / "models").import_opus_mt(opus_mt_release, "en", "hy")
+    pack = Path(info.path)
+    for name in ("preprocess.sh", "postprocess.sh", "README.md", "LICENSE"):
+        assert (pack / name).read_bytes() == (opus_mt_release / name).read_bytes(), name
+    assert os.access(pack / "preprocess.sh", os.X_OK)
+    assert json.loads((pack / "metadata.json").read_text())["source_prefix"] == []
+
+
+@pytest.fixture(scope="module")
+def multi_target_release(tmp_path_factory):
+    """Like Tatoeba's eng-hye opus-2020-09-10: one model for several targets, chosen by >>id<<."""
+    return build_tiny_opus_mt_release(tmp_path_factory.mktemp("multi") / "eng-hye+rus", target_labels=("hye", "rus"))
+
+
+@pytest.mark.parametrize("target, label", [("hy", ">>hye<<"), ("ru", ">>rus<<")])
+def test_multi_target_release_stores_the_label_of_the_requested_target(tmp_path, multi_target_release, target, label):
+    info = ModelStore(tmp_path / "models").import_opus_mt(multi_target_release, "en", target)
+    pack = Path(info.path)
+    assert json.loads((pack / "metadata.json").read_text())["source_prefix"] == [label]
+    assert label in json.loads((pack / "model" / "shared_vocabulary.json").read_text())  # one source piece
+
+
+def test_multi_target_label_is_found_from_the_release_yml_alone(tmp_path, multi_target_release):
+    release = tmp_path / "release"
+    shutil.copytree(multi_target_release, release)
+    (release / "README.md").write_text("# opus-2020-09-10.zip\n\n* dataset: opus\n", encoding="utf-8")
+    with pytest.raises(yaml.YAMLError):  # `- >>hye<<`, as Tatoeba writes it, is not YAML
+        yaml.safe_load((release / RELEASE_YML).read_text(encoding="utf-8"))
+    info = ModelStore(tmp_path / "models").import_opus_mt(release, "en", "hy")
+    assert json.loads((Path(info.path) / "metadata.json").read_text())["source_prefix"] == [">>hye<<"]
+
+
+def test_multi_target_release_without_the_target_label_is_refused_with_one_line(tmp_path):
+    release = build_tiny_opus_mt_release(tmp_path / "eng-zle", target_labels=("rus", "ukr"))
+    models = tmp_path / "models"
+    result = runner.invoke(app, ["models", "import-opus-mt", str(release), "--from", "en", "--to", "arm",
+                                 "--models", str(models)])
+    assert result.exit_code == 3
+    assert result.stderr.count("\n") == 1
+    assert str(release) in result.stderr and ">>hye<<" in result.stderr and ">>rus<<, >>ukr<<" in result.stderr
+    assert ModelStore(models).packs() == [] and [p.name for p in models.iterdir()] == []

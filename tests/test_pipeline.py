@@ -261,3 +261,33 @@ def test_unchanged_articles_are_not_processed_again_until_something_changes(work
     result, summary = translate(workspace, "--glossary", str(glossary))
     assert result.exit_code == 0, result.output
     assert summary["locales"]["ru"]["mt"] > 0  # a glossary change invalidates MT, so it runs again
+
+
+def test_broken_glossary_row_under_a_relative_folder_names_the_file_once(workspace, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "terms" / "desk.csv").write_text(
+        "en,ru,arm,dnt,case_sensitive,fixed,pos,gender,animacy,status,note\n"
+        "Pentagon,Пентагон,Պենտագոն,,yes,,propn,masc,inan,approved,\n"
+        "budget,бюджет,բյուջե,maybe,,,noun,masc,inan,approved,\n", encoding="utf-8")
+    result, summary = translate(workspace, "--glossary", "terms")
+    assert result.exit_code == 1
+    assert [f["path"] for f in summary["failed"]] == ["terms/desk.csv:3"]
+    assert summary["failed"][0]["error"].startswith("terms/desk.csv:3: dnt must be yes or no")
+    assert "terms/terms" not in result.output
+
+
+def test_xliff_original_is_relative_to_the_inbox_not_the_machine(workspace):
+    desk = workspace["inbox"] / "politics"
+    desk.mkdir()
+    shutil.move(workspace["inbox"] / SAMPLE.name, desk / SAMPLE.name)
+    assert workspace["inbox"].is_absolute()
+    result, summary = translate(workspace)
+    assert result.exit_code == 0, result.output
+    file_el = etree.parse(str(workspace["out"] / SAMPLE.stem / "ru.xlf")).getroot().find(f"{XLIFF}file")
+    assert file_el.get("original") == f"politics/{SAMPLE.name}"
+    # a file named directly is known by its name alone
+    result, summary = translate(workspace, paths=[str(desk / SAMPLE.name)])
+    assert result.exit_code == 0, result.output
+    file_el = etree.parse(str(workspace["out"] / SAMPLE.stem / "ru.xlf")).getroot().find(f"{XLIFF}file")
+    assert file_el.get("original") == SAMPLE.name

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -11,7 +13,9 @@ import ctranslate2
 import numpy as np
 import pytest
 import sentencepiece as spm
+import yaml
 from ctranslate2.converters import OpusMTConverter
+from ctranslate2.converters.marian import load_vocab
 
 from i18n_pipeline.testing import (
     SAMPLE_ARTICLE_SENTENCES,
@@ -19,7 +23,8 @@ from i18n_pipeline.testing import (
     train_sentencepiece,
     zip_opus_mt_release,
 )
-from i18n_pipeline.testing.opus_mt import VOCAB_FILE
+from i18n_pipeline.testing.opus_mt import MODEL_FILE, RELEASE_YML, VOCAB_FILE
+from i18n_pipeline.testing.opus_mt_files import yaml_cpp_scalar
 
 # Beyond the training text: digits, quotes, Cyrillic and Armenian the tokenizer has not seen
 # whole, and characters it never saw at all (byte fallback).
@@ -162,3 +167,52 @@ def test_opus_mt_release_converts_and_translates(opus_mt_release, tmp_path, zipp
     output = result[0].hypotheses[0]
     assert 1 <= len(output) <= 10 and all(piece in vocabulary for piece in output)
     assert isinstance(target.decode(output), str)
+
+
+def test_opus_mt_release_has_the_files_a_real_release_has(opus_mt_release):
+    names = {p.name for p in opus_mt_release.iterdir()}
+    assert {"README.md", "LICENSE", "preprocess.sh", "postprocess.sh", "source.spm", "target.spm",
+            "decoder.yml", MODEL_FILE, VOCAB_FILE, RELEASE_YML} == names
+    decoder = yaml.safe_load((opus_mt_release / "decoder.yml").read_text(encoding="utf-8"))
+    assert decoder["vocabs"] == [VOCAB_FILE, VOCAB_FILE] and decoder["models"] == [MODEL_FILE]
+    for script in ("preprocess.sh", "postprocess.sh"):
+        assert os.access(opus_mt_release / script, os.X_OK)
+    assert "target language(s): hye" in (opus_mt_release / "README.md").read_text(encoding="utf-8")
+
+
+def test_opus_mt_vocabulary_is_written_as_yaml_cpp_writes_it(opus_mt_release):
+    text = (opus_mt_release / VOCAB_FILE).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    quoted = [line for line in lines if line.startswith('"')]
+    assert lines[:2] == ["</s>: 0", "<unk>: 1"]
+    assert 0 < len(quoted) < len(lines) / 20  # plain keys, quotes only where needed
+    assert '",": ' in text and "\n▁the: " in text
+    # The converter's own reader and a YAML parser (strings only, as Marian reads it) agree.
+    tokens = load_vocab(str(opus_mt_release / VOCAB_FILE))
+    assert yaml.load(text, Loader=yaml.BaseLoader) == {token: str(i) for i, token in enumerate(tokens)}
+
+
+@pytest.mark.parametrize("token, written", [
+    ("▁the", "▁the"), ("</s>", "</s>"), ("-x", "-x"), ("a:b", "a:b"), ("a#b", "a#b"), ("<<", "<<"),
+    (",", '","'), ("-", '"-"'), ("?", '"?"'), ("a:", '"a:"'), ("a: b", '"a: b"'), ("a #b", '"a #b"'),
+    ("x ", '"x "'), ("null", '"null"'), ("~", '"~"'), (">>hye<<", '">>hye<<"'), ("'", '"\'"'),
+    ("\\", "\\"), ("\xa0", "\xa0"), ('"', '"\\""'), ("\\ ", '"\\\\ "'), ("\t", '"\\t"'), ("\x01", '"\\x01"'),
+    ("a\xa0 ", '"a\\xa0 "'),
+])
+def test_yaml_cpp_scalar_quotes_what_yaml_cpp_quotes(token, written):
+    assert yaml_cpp_scalar(token) == written
+    assert yaml.load(f"{written}: 0", Loader=yaml.BaseLoader) == {token: "0"}
+
+
+@pytest.mark.skipif(shutil.which("perl") is None, reason="the release scripts run Perl")
+def test_release_preprocess_and_postprocess_scripts_normalize_as_opus_mt_does(opus_mt_release, tmp_path):
+    encoder = tmp_path / "spm_encode"  # stands in for SentencePiece: shows the normalized text
+    encoder.write_text('#!/bin/sh\n[ "$1" = --model ] && [ -n "$2" ] && exec cat\n', encoding="utf-8")
+    encoder.chmod(0o755)
+    run = subprocess.run(["bash", str(opus_mt_release / "preprocess.sh"), "en", "source.spm"],
+                         input="  “Hi”，\tworld…  ok\u200b！ (１) ５％。End ’twas \x07 【x】  \n", capture_output=True,
+                         text=True, env={**os.environ, "SPMENCODE": str(encoder)}, check=True)
+    assert run.stdout == '"Hi", world... ok ! (") 5%. End \'twas [x]\n'
+    run = subprocess.run(["bash", str(opus_mt_release / "postprocess.sh")], input="▁Hel lo ▁wor ld .\n",
+                         capture_output=True, text=True, check=True)
+    assert run.stdout == "Hello world.\n"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from ..errors import PipelineError
+from ..errors import OfflineError, PipelineError
 from .common import (
     JsonOpt,
     ModelsOpt,
@@ -62,16 +63,58 @@ def models_remove(name: str = typer.Argument(..., help="Pack name (translate-en_
 @models_app.command("fetch")
 def models_fetch(src: str = typer.Argument(..., help="Source language, e.g. en."),
                  tgt: str = typer.Argument(..., help="Target language, e.g. ru or hy (arm)."),
-                 models: Optional[Path] = ModelsOpt) -> None:
-    """Download and install the pack for a pair (needs the network)."""
+                 models: Optional[Path] = ModelsOpt,
+                 missing_only: bool = typer.Option(False, "--missing-only",
+                                                   help="Do nothing when a pack for the pair is installed."),
+                 offline_ok: bool = typer.Option(False, "--offline-ok",
+                                                 help="Exit 0 without a word when there is no network "
+                                                      "(`make translate` then says what to install).")) -> None:
+    """Download and install the pack for a pair (needs the network; index and mirror: README)."""
     from ..locales import SITE_LOCALES
     from ..mt.fetch import fetch
 
     tgt = SITE_LOCALES[tgt].lang if tgt in SITE_LOCALES else tgt
     try:
-        _print_pack(fetch(_store(models), src, tgt), "installed")
+        settings = cli_settings(models_dir=models)
+        store = _store(models)
+        installed = store.find(src, tgt)
+        if missing_only and installed is not None:
+            _print_pack(installed, "already installed")
+            return
+        with progress_bar() as show:
+            info = fetch(store, src, tgt, settings.sources, progress=show)
+        _print_pack(info, "installed")
     except PipelineError as exc:
-        fail(exc)
+        if not (offline_ok and isinstance(exc, OfflineError)):
+            fail(exc)
+
+
+@contextmanager
+def progress_bar(console=None):
+    """A rich progress display on stderr for ``fetch``'s steps (none when stderr is not a terminal)."""
+    from rich import filesize
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = console or Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda step: None
+        return
+    columns = (TextColumn("{task.description:<24}"), BarColumn(), TextColumn("{task.fields[amount]:>22}"), TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        tasks: dict[str, object] = {}
+
+        def show(step) -> None:
+            if step.unit == "bytes":
+                size = filesize.decimal(step.total) if step.total is not None else "?"
+                amount = f"{filesize.decimal(step.completed)} / {size}"
+            else:
+                amount = "done" if step.completed == step.total else "working…"
+            if step.task not in tasks:
+                tasks[step.task] = bar.add_task(step.task, total=step.total, amount=amount)
+            bar.update(tasks[step.task], completed=step.completed, total=step.total, amount=amount)
+
+        yield show
 
 @models_app.command("import-opus-mt")
 def models_import_opus_mt(

@@ -3,7 +3,7 @@
 Where things go (all valid against the OASIS XLIFF 2.1 core and metadata schemas):
 
 - ``<xliff version="2.1" srcLang trgLang>``; ``trgLang`` is the standard code (``hy``, not ``arm``).
-- ``<file id="f1" original="<input path>">`` with an ``mda:metadata`` group ``article``
+- ``<file id="f1" original="<input path relative to its inbox>">`` with an ``mda:metadata`` group ``article``
   (stem, site, headline, published) for tools that want to map the file back.
 - ``<unit id="<block id>" name="<role>" xml:space="preserve">``:
   - ``mda:metadata``: group ``block`` (role, kind, lang, confidence) and one group
@@ -22,6 +22,8 @@ Where things go (all valid against the OASIS XLIFF 2.1 core and metadata schemas
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from lxml import etree
 
@@ -54,7 +56,7 @@ def build_xliff(article: Article, locale: Locale, *, source_lang: str = "en") ->
         srcLang=source_lang,
         trgLang=locale.lang,
     )
-    file_el = etree.SubElement(root, _X + "file", id="f1", original=xml_text(article.path))
+    file_el = etree.SubElement(root, _X + "file", id="f1", original=xml_text(article.original or Path(article.path).name))
     file_el.append(_article_metadata(article))
     units = aligned_blocks(article, locale.site)
     if not units:

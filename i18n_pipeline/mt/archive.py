@@ -6,8 +6,11 @@ refusing them, and knows nothing of links or decompression bombs: we refuse the 
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import stat
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from ..errors import CorruptModelError
@@ -28,6 +31,32 @@ def safe_extract_zip(archive: Path, destination: Path) -> None:
         raise CorruptModelError(f"{archive}: not a zip archive ({exc}); download the pack again") from exc
     except (OSError, EOFError, zipfile.LargeZipFile) as exc:
         raise CorruptModelError(f"{archive}: cannot extract ({exc}); download the pack again") from exc
+
+
+def verify_zip(archive: Path, expected: Sequence[tuple[str, ...]], sha256: str | None = None) -> None:
+    """Refuse a downloaded archive before anything is unpacked: checksum (when the source gives
+    one), every member's CRC, and the files a pack must have (each tuple: one of these globs)."""
+    if sha256:
+        digest = hashlib.sha256()
+        with archive.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != sha256.lower():
+            raise CorruptModelError(f"{archive.name}: sha256 {digest.hexdigest()} is not the {sha256} the index "
+                                    "gives; the download is corrupt, fetch it again")
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            bad = bundle.testzip()
+            parts = [PurePosixPath(n).parts for n in bundle.namelist()]
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise CorruptModelError(f"{archive.name}: not a readable zip archive ({exc}); fetch it again") from exc
+    if bad is not None:
+        raise CorruptModelError(f"{archive.name}: {bad} fails its CRC check; the download is corrupt, fetch it again")
+    tails = {"/".join(p[i:]) for p in parts for i in range(len(p))}  # "x/model/model.bin" → "model/model.bin", …
+    missing = [" or ".join(choice) for choice in expected
+               if not any(fnmatch.fnmatchcase(tail, pattern) for pattern in choice for tail in tails)]
+    if missing:
+        raise CorruptModelError(f"{archive.name}: archive lacks {', '.join(missing)}; it is not a model pack")
 
 
 def _check_members(archive: Path, members: list[zipfile.ZipInfo]) -> None:

@@ -1,7 +1,10 @@
 """OPUS-MT (Marian) models converted with CTranslate2's own converter: our Armenian route.
 
 A release (``*.npz``, ``decoder.yml``, ``source.spm``, ``target.spm``, vocab ``.yml``) becomes a
-pack directory: ``model/`` (CTranslate2, int8), ``source.spm``, ``target.spm``, ``metadata.json``.
+pack directory: ``model/`` (CTranslate2, int8), ``source.spm``, ``target.spm``, ``metadata.json``,
+and the release's ``preprocess.sh``, ``postprocess.sh``, ``README.md`` and ``LICENSE`` as shipped.
+``metadata.json`` has ``source_prefix``: the source pieces every sentence must start with
+(``[">>hye<<"]`` for a multi-target release, ``[]`` otherwise; see ``opus_mt_labels``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from .packs import require_files
 
 log = logging.getLogger(__name__)
 KIND = "opus-mt"
+# Copied into the pack as the release ships them: the normalization the model was trained with
+# (preprocess.sh), its inverse (postprocess.sh), and the model card and license.
+RELEASE_FILES_KEPT = ("preprocess.sh", "postprocess.sh", "README.md", "LICENSE")
 
 
 class OpusMTPack:
@@ -68,7 +74,10 @@ def convert_release(release_root: Path, pack_dir: Path, from_code: str, to_code:
     """Convert a Marian release into a pack directory (which must not exist yet)."""
     from ctranslate2.converters import OpusMTConverter
 
+    from .opus_mt_labels import source_prefix
+
     require_files(release_root, ["source.spm", "target.spm"])
+    prefix = source_prefix(release_root, to_code)  # refuses a multi-target release without to_code
     pack_dir.mkdir(parents=True)
     try:
         OpusMTConverter(str(release_root)).convert(str(pack_dir / "model"), quantization="int8")
@@ -76,9 +85,9 @@ def convert_release(release_root: Path, pack_dir: Path, from_code: str, to_code:
         raise CorruptModelError(f"{release_root}: CTranslate2 cannot convert this release ({exc})") from exc
     for name in ("source.spm", "target.spm"):
         shutil.copyfile(release_root / name, pack_dir / name)
-    for extra in ("README.md", "LICENSE"):
+    for extra in RELEASE_FILES_KEPT:
         if (release_root / extra).is_file():
-            shutil.copyfile(release_root / extra, pack_dir / extra)
+            shutil.copy(release_root / extra, pack_dir / extra)  # keeps the scripts executable
     metadata = {
         "kind": KIND,
         "from_code": from_code,
@@ -87,6 +96,7 @@ def convert_release(release_root: Path, pack_dir: Path, from_code: str, to_code:
         "source": release_root.name,
         "converted": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "converter": "ctranslate2.converters.OpusMTConverter (int8)",
+        "source_prefix": prefix,
     }
     (pack_dir / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
     return OpusMTPack(pack_dir, metadata).info

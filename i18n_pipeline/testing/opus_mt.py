@@ -1,18 +1,22 @@
 """Write a tiny OPUS-MT / Tatoeba-Challenge release (Marian format) with random weights.
 
-The layout is what ``ctranslate2.converters.OpusMTConverter`` reads: ``decoder.yml`` naming the
-``.npz`` and the vocabularies, a Marian ``.npz`` (weights under Marian's names plus the
-``special:model.yml`` entry holding the training options), one joint vocabulary ``.yml``, and
-``source.spm`` / ``target.spm``. Real releases are zips of this directory's files at top level.
+The layout is a real Tatoeba-Challenge release's: ``decoder.yml`` naming the ``.npz`` and one
+shared vocabulary twice (what ``OpusMTConverter`` reads), a Marian ``.npz`` (weights under Marian's
+names plus the ``special:model.yml`` entry holding the training options), the joint vocabulary
+``.yml`` as yaml-cpp writes it, ``source.spm`` / ``target.spm``, ``README.md``, ``LICENSE``, the
+release ``.yml``, ``preprocess.sh`` and ``postprocess.sh`` (``opus_mt_files`` writes the text files).
+Real releases are zips of this directory's files at top level.
+
+A multi-target release (``target_labels=("hye", "rus")``) has a ``>>id<<`` token per target in
+its vocabulary, and its README and ``.yml`` say that every source sentence must start with one.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import math
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,10 +24,12 @@ import yaml
 
 from ..fsutil import atomic_write_bytes, atomic_write_text
 from .corpus import ARMENIAN_LINES, ENGLISH_LINES, RUSSIAN_LINES, SAMPLE_ARTICLE_SENTENCES
+from .opus_mt_files import LICENSE_TEXT, POSTPROCESS_SH, PREPROCESS_SH, readme, release_yml, tatoeba_code, vocabulary_yaml
 from .tokenizer import load_pieces, train_sentencepiece_bytes
 
-MODEL_FILE = "opus.spm1k-spm1k.transformer-align.model1.npz.best-perplexity.npz"
-VOCAB_FILE = "opus.spm1k-spm1k.vocab.yml"
+MODEL_FILE = "opus.spm32k-spm32k.transformer-align.model1.npz.best-perplexity.npz"
+VOCAB_FILE = "opus.spm32k-spm32k.vocab.yml"
+RELEASE_YML = "opus-2000-01-01.yml"  # Tatoeba names it after the release date
 _LINES_BY_LANGUAGE = {"en": (*SAMPLE_ARTICLE_SENTENCES, *ENGLISH_LINES), "ru": RUSSIAN_LINES, "hy": ARMENIAN_LINES}
 
 
@@ -39,20 +45,23 @@ def build_tiny_opus_mt_release(
     seed: int = 0,
     source_lines: Iterable[str] | None = None,
     target_lines: Iterable[str] | None = None,
+    target_labels: Sequence[str] = (),
 ) -> Path:
     """Write the release files into ``out_dir`` and return it.
 
     Text for each SentencePiece model defaults to the built-in lines of that language (en, ru, hy).
+    ``target_labels`` (Tatoeba ids such as ``hye``) make it a multi-target release.
     """
     out_dir = Path(out_dir)
     source_spm = train_sentencepiece_bytes(_lines(src, source_lines), vocab_size=600)
     target_spm = train_sentencepiece_bytes(_lines(tgt, target_lines), vocab_size=600)
-    vocab = _joint_vocabulary(source_spm, target_spm)
+    labels = [f">>{label}<<" for label in target_labels]
+    vocab = _joint_vocabulary(source_spm, target_spm, labels)
     weights = _random_marian_weights(len(vocab), layers, d_model, heads, ffn, np.random.default_rng(seed))
 
     atomic_write_bytes(out_dir / "source.spm", source_spm)
     atomic_write_bytes(out_dir / "target.spm", target_spm)
-    atomic_write_text(out_dir / VOCAB_FILE, _vocabulary_yaml(vocab))
+    atomic_write_text(out_dir / VOCAB_FILE, vocabulary_yaml(vocab))
     model = io.BytesIO()
     np.savez(model, **weights)
     atomic_write_bytes(out_dir / MODEL_FILE, model.getvalue())
@@ -68,7 +77,12 @@ def build_tiny_opus_mt_release(
         "relative-paths": True,
     }
     atomic_write_text(out_dir / "decoder.yml", yaml.safe_dump(decoder, sort_keys=False))
-    atomic_write_text(out_dir / "README.md", f"# {src}-{tgt}\n\nTiny random-weight test release (i18n_pipeline.testing).\n")
+    codes = tatoeba_code(src), tatoeba_code(tgt)
+    atomic_write_text(out_dir / "README.md", readme(*codes, labels))
+    atomic_write_text(out_dir / RELEASE_YML, release_yml(*codes, labels))
+    atomic_write_text(out_dir / "LICENSE", LICENSE_TEXT)
+    for name, script in (("preprocess.sh", PREPROCESS_SH), ("postprocess.sh", POSTPROCESS_SH)):
+        atomic_write_text(out_dir / name, script).chmod(0o755)
     return out_dir
 
 
@@ -89,20 +103,16 @@ def _lines(language: str, lines: Iterable[str] | None) -> list[str]:
     return list(_LINES_BY_LANGUAGE.get(language) or [l for group in _LINES_BY_LANGUAGE.values() for l in group])
 
 
-def _joint_vocabulary(source_spm: bytes, target_spm: bytes) -> list[str]:
-    """Marian's joint vocabulary: ``</s>`` = 0, ``<unk>`` = 1, then every piece of both models."""
+def _joint_vocabulary(source_spm: bytes, target_spm: bytes, labels: Sequence[str] = ()) -> list[str]:
+    """Marian's joint vocabulary: ``</s>`` = 0, ``<unk>`` = 1, the target labels (whole tokens of
+    the training data, not SentencePiece pieces), then every piece of both models."""
     vocab = ["</s>", "<unk>"]
     seen = set(vocab) | {"<s>"}  # Marian vocabularies have no <s>; decoding starts from zeros
-    for piece in load_pieces(source_spm) + load_pieces(target_spm):
+    for piece in [*labels, *load_pieces(source_spm), *load_pieces(target_spm)]:
         if piece not in seen:
             seen.add(piece)
             vocab.append(piece)
     return vocab
-
-
-def _vocabulary_yaml(vocab: list[str]) -> str:
-    # One `"token": id` line each; a JSON string is valid YAML and what CTranslate2's parser reads.
-    return "".join(f"{json.dumps(token, ensure_ascii=False)}: {index}\n" for index, token in enumerate(vocab))
 
 
 def _marian_config(vocab_size: int, layers: int, d_model: int, heads: int, ffn: int) -> bytes:
