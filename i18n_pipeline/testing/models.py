@@ -154,8 +154,6 @@ def separate_target_tokenizer(source_model: bytes, extra_lines: Iterable[str] | 
     proto = pb.ModelProto()
     proto.ParseFromString(source_model)
     lines = list(extra_lines) if extra_lines is not None else [*RUSSIAN_LINES, *ARMENIAN_LINES]
-    donor = pb.ModelProto()
-    donor.ParseFromString(train_sentencepiece_bytes(lines, 800, model_type="unigram"))
     have = {p.piece for p in proto.pieces}
     normal = pb.ModelProto.SentencePiece.NORMAL
     floor = min(p.score for p in proto.pieces if p.type == normal) - 1.0
@@ -163,7 +161,12 @@ def separate_target_tokenizer(source_model: bytes, extra_lines: Iterable[str] | 
     def foreign(piece: str) -> bool:
         return any(ch != "▁" for ch in piece) and all(ch == "▁" or "\u0400" <= ch <= "\u058f" for ch in piece)
 
-    extras = [p.piece for p in donor.pieces if p.type == normal and p.piece not in have and foreign(p.piece)]
+    # Whole words, with and without "▁", and word pairs: pieces no trained vocabulary of these
+    # shapes holds in full (SentencePiece never merges across a space).
+    words = [w.strip(".,:;!?«»()—։՝") for line in lines for w in line.split()]
+    words = [w for w in words if w]
+    candidates = [*("▁" + w for w in words), *words, *("▁" + a + "▁" + b for a, b in zip(words, words[1:]))]
+    extras = list(dict.fromkeys(c for c in candidates if c not in have and foreign(c)))
     by_piece = {p.piece: p for p in proto.pieces}
     control = [by_piece["</s>"], by_piece["<unk>"], by_piece["<s>"]]
     rest = [p for p in proto.pieces if p.piece not in ("</s>", "<unk>", "<s>")]
