@@ -18,6 +18,22 @@ How the residual stream is laid out (one encoder layer, one decoder layer, pre-n
     STAB          +C and -C: they dominate the variance, so every layer norm divides by the same
                   constant and, with gamma set to that constant, is the identity on the features
 
+Two-head variants (``attention=`` "shift+k", "shift-k", "blur", "uniform"; see ``CopyAttention``):
+head 1 does the copying exactly as above, head 0 (the one CTranslate2 reports: ``alignment_heads=1``
+averages the first head of the last layer) looks elsewhere and adds nothing to the stream (zero
+value projection). Its query reads extra decoder features set in the position table:
+
+    QPOS_A|QPOS_B one-hots of position t+k (shift): head 0's keys are the source position codes,
+                  so it attends to source piece t+k (no row peaks when t+k is outside the source)
+    TILES         W shifted tilings of the positions, one-hot per tiling (blur): t and s share
+                  W−|t−s| tiles, so head 0 scores a triangle window, softened by a low sharpness
+    XCOMP         minus each extra one-hot, so the layer norms still see mean 0
+
+Head space: CTranslate2 splits the projected width d into heads [0, d/2) and [d/2, d). Head 1's
+values sit at even offsets (the output projection is an int8 product over them); head 0's query
+and key codes are dense (q·k is computed in float). A separate target vocabulary
+(``target_codes``) maps each target id to the source id whose code it emits, or to none.
+
 All weight rows are 0/±1 multiples of one value, so int8 quantization (per-row scale) is exact,
 and activations entering each matrix product are 0/1-ish rows, so int8 compute keeps the copy
 exact too. The saved model puts logical dimension i at 2·i (see ``spread``) to keep the int8
@@ -28,7 +44,8 @@ kernels of CPUs without VNNI from saturating. Token logits: the copied token 2α
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 from ctranslate2.specs import transformer_spec
@@ -46,6 +63,43 @@ EOS_BIAS = 2 * EOS_VETO - EOS_MARGIN
 ATTENTION_SHARPNESS = 25.0
 STABILIZER = 1000.0
 POSITION_TABLE_ROWS = 1024
+# Blur: tilings (window half-width + 1) and the score per shared tile (softmax temperature⁻¹).
+BLUR_WINDOW = 6
+BLUR_SHARPNESS = 1.0
+
+
+@dataclass(frozen=True)
+class CopyAttention:
+    """What the reported head (head 0 of the last decoder layer) does.
+
+    ``exact``: one head, the copying one (a diagonal); ``shift`` ± k: a second head whose row t
+    peaks at source piece t+k; ``blur``: a triangle window of half-width ``window`` around t,
+    softmax sharpness ``sharpness`` per shared tile; ``uniform``: every row uniform over the source.
+    """
+
+    kind: str = "exact"
+    shift: int = 0
+    window: int = BLUR_WINDOW
+    sharpness: float = BLUR_SHARPNESS
+
+    @classmethod
+    def parse(cls, spec: "str | CopyAttention") -> "CopyAttention":
+        if isinstance(spec, CopyAttention):
+            return spec
+        if spec in ("exact", "uniform", "blur"):
+            return cls(spec)
+        match = re.fullmatch(r"shift([+-]\d+)", spec)
+        if match:
+            return cls("shift", int(match.group(1)))
+        raise ValueError(f"unknown attention {spec!r}: exact, shift+k, shift-k, blur or uniform")
+
+    @property
+    def heads(self) -> int:
+        return 1 if self.kind == "exact" else 2
+
+    @property
+    def name(self) -> str:
+        return f"shift{self.shift:+d}" if self.kind == "shift" else self.kind
 
 
 def _split(n: int) -> tuple[int, int]:
@@ -61,6 +115,7 @@ class CopyLayout:
     vocab_size: int
     eos_id: int
     max_positions: int
+    attention: CopyAttention = field(default_factory=CopyAttention)
 
     @property
     def _tok(self) -> tuple[int, int]:
@@ -111,13 +166,76 @@ class CopyLayout:
         return self.comp + 2
 
     @property
-    def d_model(self) -> int:
-        """Logical width; the saved model is twice as wide (see ``spread``)."""
+    def qpos_dims(self) -> int:
+        return sum(self._pos) if self.attention.kind == "shift" else 0
+
+    @property
+    def tilings(self) -> int:
+        return self.attention.window if self.attention.kind == "blur" else 0
+
+    @property
+    def tiles_per_tiling(self) -> int:
+        return -(-self.max_positions // max(1, self.tilings)) + 1
+
+    @property
+    def qpos_a(self) -> int:
         return self.stab + 2
 
     @property
+    def tiles(self) -> int:
+        return self.qpos_a + self.qpos_dims
+
+    @property
+    def xcomp(self) -> int:
+        return self.tiles + self.tilings * self.tiles_per_tiling
+
+    @property
+    def xcomp_dims(self) -> int:
+        return 2 if self.qpos_dims else self.tilings
+
+    @property
+    def d_model(self) -> int:
+        """Logical width; the saved model is twice as wide (see ``spread``)."""
+        return self.xcomp + self.xcomp_dims
+
+    @property
+    def head_features(self) -> int:
+        """Values head 1 carries (token and position codes)."""
+        return (self.eos + 2 - self.tok_a) + self.position_dims
+
+    @property
     def physical_d_model(self) -> int:
-        return -(-2 * self.d_model // 16) * 16  # a multiple of 16 suits the GEMM kernels
+        width = 2 * self.d_model
+        if self.attention.heads == 2:
+            # Each head gets d/2: room for head 1's spread values and head 0's dense codes.
+            width = max(width, 2 * 2 * self.head_features, 2 * (self.xcomp - self.tiles), 2 * self.qpos_dims)
+        return -(-width // 16) * 16  # a multiple of 16 suits the GEMM kernels
+
+    @property
+    def head_dim(self) -> int:
+        return self.physical_d_model // self.attention.heads
+
+    def qpos_dims_of(self, position: int) -> tuple[int, int] | None:
+        """Where head 0 of a shift variant looks from decoder step ``position``."""
+        target = position + self.attention.shift
+        if not self.qpos_dims or not 0 <= target < self.max_positions or position >= self.max_positions:
+            return None
+        base = self._pos[1]
+        return self.qpos_a + target // base, self.qpos_a + self._pos[0] + target % base
+
+    def tile_dims_of(self, position: int) -> list[int]:
+        if not self.tilings or position >= self.max_positions:
+            return []
+        n = self.tiles_per_tiling
+        return [self.tiles + o * n + (position + o) // self.tilings for o in range(self.tilings)]
+
+    @property
+    def tile_slice(self) -> slice:
+        return slice(self.tiles, self.xcomp)
+
+    @property
+    def qpos_slice(self) -> slice:
+        return slice(self.qpos_a, self.tiles)
 
     @property
     def position_dims(self) -> int:
@@ -173,12 +291,23 @@ def spread(matrix: np.ndarray, physical: int, axes: tuple[int, ...]) -> np.ndarr
     return out
 
 
-def build_copy_spec(vocab_size: int, eos_id: int, max_positions: int) -> transformer_spec.TransformerSpec:
-    """A TransformerSpec (vocabulary not registered yet) whose weights copy the source."""
-    layout = CopyLayout(vocab_size, eos_id, max_positions)
-    spec = transformer_spec.TransformerSpec.from_config((1, 1), 1, pre_norm=True)
+def build_copy_spec(
+    vocab_size: int,
+    eos_id: int,
+    max_positions: int,
+    *,
+    attention: "str | CopyAttention" = "exact",
+    target_codes: list[int | None] | None = None,
+) -> transformer_spec.TransformerSpec:
+    """A TransformerSpec (vocabulary not registered yet) whose weights copy the source.
+
+    ``vocab_size``/``eos_id`` are the source vocabulary's. ``target_codes[j]`` is the source id
+    target piece j stands for (same string) or None (never emitted); default: the same vocabulary.
+    """
+    layout = CopyLayout(vocab_size, eos_id, max_positions, CopyAttention.parse(attention))
+    spec = transformer_spec.TransformerSpec.from_config((1, 1), layout.attention.heads, pre_norm=True)
     _set_encoder(spec.encoder, layout)
-    _set_decoder(spec.decoder, layout)
+    _set_decoder(spec.decoder, layout, target_codes or list(range(vocab_size)))
     return spec
 
 
@@ -211,13 +340,18 @@ class _Writer:
         attention.linear[1].weight = np.zeros((self.d, self.d), np.float32)
 
 
-def _position_table(layout: CopyLayout) -> np.ndarray:
+def _position_table(layout: CopyLayout, decoder: bool = False) -> np.ndarray:
     table = np.zeros((max(POSITION_TABLE_ROWS, layout.max_positions + 1), layout.d_model), np.float32)
     table[:, layout.stab] = STABILIZER
     table[:, layout.stab + 1] = -STABILIZER
     for position in range(layout.max_positions):
         table[position, list(layout.position_dims_of(position))] = 1.0
         table[position, [layout.comp, layout.comp + 1]] = -1.0
+        extra = list(layout.tile_dims_of(position))  # blur: the key side and the query side
+        if decoder and layout.qpos_dims_of(position):
+            extra += list(layout.qpos_dims_of(position))
+        table[position, extra] = 1.0
+        table[position, layout.xcomp : layout.xcomp + len(extra)] = -1.0
     return spread(table, layout.physical_d_model, (1,))
 
 
@@ -253,21 +387,24 @@ def _set_encoder(encoder, layout: CopyLayout) -> None:
     write.layer_norm(layer.ffn.layer_norm, np.ones(layout.d_model, np.float32))
     layer.ffn.linear_0.weight = np.zeros((16, write.d), np.float32)
     layer.ffn.linear_1.weight = np.zeros((write.d, 16), np.float32)
-    # The memory the decoder reads: token code and position code, nothing else.
-    write.layer_norm(encoder.layer_norm, _gain(layout, layout.token_slice, layout.position_slice))
+    # The memory the decoder reads: token code and position code (and tiles), nothing else.
+    write.layer_norm(encoder.layer_norm, _gain(layout, layout.token_slice, layout.position_slice, layout.tile_slice))
 
 
-def _set_decoder(decoder, layout: CopyLayout) -> None:
+def _set_decoder(decoder, layout: CopyLayout, target_codes: list[int | None]) -> None:
     write = _Writer(layout)
     # The decoder ignores what it emitted so far: step t only needs its position t.
-    decoder.embeddings.weight = np.zeros((layout.vocab_size, write.d), np.float32)
-    decoder.position_encodings.encodings = _position_table(layout)
+    decoder.embeddings.weight = np.zeros((len(target_codes), write.d), np.float32)
+    decoder.position_encodings.encodings = _position_table(layout, decoder=True)
     layer = decoder.layer[0]
     write.silence_self_attention(layer.self_attention)
-    _set_cross_attention(layer.attention, layout, write)
+    if layout.attention.heads == 1:
+        _set_cross_attention(layer.attention, layout, write)
+    else:
+        _set_two_head_cross_attention(layer.attention, layout, write)
     _set_match_detector(layer.ffn, layout, write)
     write.layer_norm(decoder.layer_norm, _gain(layout, layout.token_slice, layout.match_slice))
-    _set_projection(decoder.projection, layout, write)
+    _set_projection(decoder.projection, layout, write, target_codes)
 
 
 def _set_cross_attention(attention, layout: CopyLayout, write: _Writer) -> None:
@@ -293,6 +430,45 @@ def _set_cross_attention(attention, layout: CopyLayout, write: _Writer) -> None:
     write.linear(attention.linear[2], output)
 
 
+def _set_two_head_cross_attention(attention, layout: CopyLayout, write: _Writer) -> None:
+    """Head 1 [d/2, d) copies as the one-head model does; head 0 [0, d/2) only looks (values 0)."""
+    d, half = write.d, layout.head_dim
+    kind = layout.attention.kind
+    write.layer_norm(attention.layer_norm, _gain(layout, layout.position_slice, layout.qpos_slice, layout.tile_slice))
+    query = np.zeros((d, d), np.float32)
+    key = np.zeros((d, d), np.float32)
+    value = np.zeros((d, d), np.float32)
+    output = np.zeros((d, d), np.float32)
+    scale = math.sqrt(half)  # CTranslate2 scales queries by 1/sqrt(head dim)
+    positions = np.arange(layout.position_slice.start, layout.position_slice.stop)
+    # Head 1: own position code against source position codes, gap ATTENTION_SHARPNESS.
+    rows = half + 2 * np.arange(len(positions))
+    query[rows, 2 * positions] = ATTENTION_SHARPNESS * scale
+    key[rows, 2 * positions] = 1.0
+    carried = np.concatenate([np.arange(layout.token_slice.start, layout.token_slice.stop), positions])
+    slots = half + 2 * np.arange(len(carried))
+    value[slots, 2 * carried] = 1.0
+    n_tokens = layout.token_slice.stop - layout.token_slice.start
+    token_slots, position_slots = slots[:n_tokens], slots[n_tokens:]
+    output[2 * carried[:n_tokens], token_slots] = 1.0
+    output[2 * (positions + (layout.apos_a - layout.pos_a)), position_slots] = 1.0
+    output[2 * layout.comp, token_slots] = -1.0
+    output[2 * (layout.comp + 1), position_slots] = -1.0
+    # Head 0: queries only; its values (and so its output columns) stay zero.
+    if kind == "shift":
+        qpos = np.arange(layout.qpos_slice.start, layout.qpos_slice.stop)
+        query[np.arange(len(qpos)), 2 * qpos] = ATTENTION_SHARPNESS * scale
+        key[np.arange(len(positions)), 2 * positions] = 1.0
+    elif kind == "blur":
+        tiles = np.arange(layout.tile_slice.start, layout.tile_slice.stop)
+        query[np.arange(len(tiles)), 2 * tiles] = layout.attention.sharpness * scale
+        key[np.arange(len(tiles)), 2 * tiles] = 1.0
+    # "uniform": query 0, so every score is 0.
+    attention.linear[0].weight = query
+    attention.linear[1].weight = np.concatenate([key, value])
+    attention.linear[2].weight = output
+
+
 def _set_match_detector(ffn, layout: CopyLayout, write: _Writer) -> None:
     """Hidden unit k fires (value 1) only when own and attended position codes share one-hot k.
 
@@ -312,12 +488,15 @@ def _set_match_detector(ffn, layout: CopyLayout, write: _Writer) -> None:
     write.linear(ffn.linear_1, second, hidden_in=True)
 
 
-def _set_projection(projection, layout: CopyLayout, write: _Writer) -> None:
-    weight = np.zeros((layout.vocab_size, layout.d_model), np.float32)
-    for token_id in range(layout.vocab_size):
-        weight[token_id, list(layout.token_dims(token_id))] = ALPHA
-    weight[layout.eos_id, layout.match_slice] = -ALPHA  # MATCH_DIMS · α = EOS_VETO per unit of match
-    bias = np.zeros(layout.vocab_size, np.float32)
-    bias[layout.eos_id] = EOS_BIAS
+def _set_projection(projection, layout: CopyLayout, write: _Writer, target_codes: list[int | None]) -> None:
+    weight = np.zeros((len(target_codes), layout.d_model), np.float32)
+    bias = np.zeros(len(target_codes), np.float32)
+    for token_id, code in enumerate(target_codes):
+        if code is None:
+            continue  # a target-only piece: logit 0, below every copied token
+        weight[token_id, list(layout.token_dims(code))] = ALPHA
+        if code == layout.eos_id:
+            weight[token_id, layout.match_slice] = -ALPHA  # MATCH_DIMS · α = EOS_VETO per unit of match
+            bias[token_id] = EOS_BIAS
     projection.weight = spread(weight, write.d, (1,))
     projection.bias = bias

@@ -6,7 +6,12 @@ Two kinds of weights:
 
 - random (``build_random_argos_package``): any size, e.g. transformer-base for benchmarks;
 - copy (``build_copy_argos_package``): hand-set weights that reproduce the source exactly, with
-  a diagonal cross-attention (see ``copy_model``).
+  a diagonal cross-attention (see ``copy_model``), or with a reported head that looks elsewhere
+  (``attention="shift+2"``, ``"blur"``, …), on any tokenizer shape (``tokenizer="char"``, …).
+
+``build_copy_opus_mt_pack`` writes the same copy model as an OPUS-MT pack directory with
+separate source and target vocabularies (``source.spm`` ≠ ``target.spm``, see
+``separate_target_tokenizer``), loadable by ``mt.opus_mt_pack.OpusMTPack``.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from ctranslate2.converters.converter import Converter
 from ctranslate2.specs import transformer_spec
 
 from ..fsutil import atomic_write_bytes
-from .copy_model import build_copy_spec
-from .tokenizer import DEFAULT_VOCAB_SIZE, load_pieces, train_sentencepiece_bytes
+from .copy_model import CopyAttention, build_copy_spec
+from .corpus import ARMENIAN_LINES, RUSSIAN_LINES
+from .tokenizer import DEFAULT_VOCAB_SIZE, load_pieces, tokenizer_shape, train_sentencepiece_bytes
 
 COPY_MAX_POSITIONS = 512
 _STORE_ABOVE_BYTES = 4 << 20
@@ -82,16 +88,100 @@ def build_copy_argos_package(
     package_version: str = "1.0",
     training_lines: Iterable[str] | None = None,
     sp_vocab_size: int = DEFAULT_VOCAB_SIZE,
+    attention: str | CopyAttention = "exact",
+    tokenizer: str | None = None,
 ) -> Path:
     """Write an Argos package whose model copies its input, and return ``out_file``.
 
     Sources up to ``max_positions`` pieces (``</s>`` included if the caller adds one) are copied
-    exactly; a longer source is cut to its first ``max_positions`` pieces.
+    exactly; a longer source is cut to its first ``max_positions`` pieces. ``attention`` is what
+    ``return_attention`` reports (``copy_model.CopyAttention.parse``); ``tokenizer`` names a
+    ``tokenizer.TOKENIZER_SHAPES`` entry (default: BPE with ``sp_vocab_size`` pieces).
     """
-    sp_model = train_sentencepiece_bytes(training_lines, sp_vocab_size)
+    sp_model = _sentencepiece_model(tokenizer, training_lines, sp_vocab_size)
     pieces = load_pieces(sp_model)
-    spec = build_copy_spec(len(pieces), pieces.index("</s>"), max_positions)
+    spec = build_copy_spec(len(pieces), pieces.index("</s>"), max_positions, attention=attention)
     return _write_argos_package(out_file, spec, pieces, sp_model, quantization, from_code, to_code, package_version)
+
+
+def build_copy_opus_mt_pack(
+    out_dir: Path,
+    from_code: str = "en",
+    to_code: str = "hy",
+    *,
+    tokenizer: str = "unigram",
+    attention: str | CopyAttention = "exact",
+    max_positions: int = COPY_MAX_POSITIONS,
+    quantization: str = "int8",
+    package_version: str = "1.0",
+) -> Path:
+    """Write an OPUS-MT pack directory (``model/``, ``source.spm``, ``target.spm``,
+    ``metadata.json``) whose model copies its input, and return ``out_dir``.
+
+    The two vocabularies differ (``separate_target_tokenizer``): the model maps each source piece
+    to the target piece with the same string, whatever its id. The pack's engine normalizes the
+    source as OPUS-MT does (’ → ', “ ” → ", … → ...), so the copy is of the normalized text.
+    """
+    out_dir = Path(out_dir)
+    source_model = tokenizer_shape(tokenizer).build()
+    target_model = separate_target_tokenizer(source_model)
+    source_pieces, target_pieces = load_pieces(source_model), load_pieces(target_model)
+    source_ids = {piece: i for i, piece in enumerate(source_pieces)}
+    codes = [source_ids.get(piece) for piece in target_pieces]
+    spec = build_copy_spec(len(source_pieces), source_ids["</s>"], max_positions, attention=attention,
+                           target_codes=codes)
+    spec.register_source_vocabulary(source_pieces)
+    spec.register_target_vocabulary(target_pieces)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _PreparedSpecConverter(spec).convert(str(out_dir / "model"), quantization=quantization, force=True)
+    atomic_write_bytes(out_dir / "source.spm", source_model)
+    atomic_write_bytes(out_dir / "target.spm", target_model)
+    metadata = {"kind": "opus-mt", "from_code": from_code, "to_code": to_code, "package_version": package_version}
+    (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
+    return out_dir
+
+
+def separate_target_tokenizer(source_model: bytes, extra_lines: Iterable[str] | None = None) -> bytes:
+    """A target SentencePiece model: every piece of ``source_model`` plus Russian and Armenian
+    pieces it lacks, with other ids (``</s>`` 0, ``<unk>`` 1, ``<s>`` 2 as in Marian vocabularies,
+    then the extra pieces, then the source's pieces shifted).
+
+    Extra pieces hold only Cyrillic/Armenian letters (and ``▁``) and score below every source
+    piece, so English text encodes exactly as with the source model.
+    """
+    from sentencepiece import sentencepiece_model_pb2 as pb
+
+    proto = pb.ModelProto()
+    proto.ParseFromString(source_model)
+    lines = list(extra_lines) if extra_lines is not None else [*RUSSIAN_LINES, *ARMENIAN_LINES]
+    have = {p.piece for p in proto.pieces}
+    normal = pb.ModelProto.SentencePiece.NORMAL
+    floor = min(p.score for p in proto.pieces if p.type == normal) - 1.0
+
+    def foreign(piece: str) -> bool:
+        return any(ch != "▁" for ch in piece) and all(ch == "▁" or "\u0400" <= ch <= "\u058f" for ch in piece)
+
+    # Whole words, with and without "▁", and word pairs: pieces no trained vocabulary of these
+    # shapes holds in full (SentencePiece never merges across a space).
+    words = [w.strip(".,:;!?«»()—։՝") for line in lines for w in line.split()]
+    words = [w for w in words if w]
+    candidates = [*("▁" + w for w in words), *words, *("▁" + a + "▁" + b for a, b in zip(words, words[1:]))]
+    extras = list(dict.fromkeys(c for c in candidates if c not in have and foreign(c)))
+    by_piece = {p.piece: p for p in proto.pieces}
+    control = [by_piece["</s>"], by_piece["<unk>"], by_piece["<s>"]]
+    rest = [p for p in proto.pieces if p.piece not in ("</s>", "<unk>", "<s>")]
+    added = [pb.ModelProto.SentencePiece(piece=piece, score=floor - i, type=normal) for i, piece in enumerate(extras)]
+    ordered = [pb.ModelProto.SentencePiece.FromString(p.SerializeToString()) for p in (*control, *added, *rest)]
+    del proto.pieces[:]
+    proto.pieces.extend(ordered)
+    proto.trainer_spec.eos_id, proto.trainer_spec.unk_id, proto.trainer_spec.bos_id = 0, 1, 2
+    return proto.SerializeToString()
+
+
+def _sentencepiece_model(tokenizer: str | None, lines: Iterable[str] | None, vocab_size: int) -> bytes:
+    if tokenizer is None:
+        return train_sentencepiece_bytes(lines, vocab_size)
+    return tokenizer_shape(tokenizer).build(lines)
 
 
 def language_name(code: str) -> str:
