@@ -97,3 +97,24 @@ def copy_package_hy(test_models_dir: Path, sp_lines: list[str]) -> Path:
 def opus_mt_release(test_models_dir: Path) -> Path:
     """A directory laid out like an en→hy OPUS-MT release (Marian .npz, vocab .yml, two .spm)."""
     return build_tiny_opus_mt_release(test_models_dir / "opus-mt-en-hy", src="en", tgt="hy")
+
+
+@pytest.fixture(scope="session")
+def copy_doubles(tmp_path_factory):
+    """Engines of ``testing.doubles.copy_double_shapes()``, built once per session on first use
+    (with their build times): shared by the doubles' own tests and the glossary's."""
+    import time
+
+    from i18n_pipeline.testing.doubles import copy_double_shapes
+
+    shapes = copy_double_shapes()
+    built: dict[str, tuple[object, float]] = {}
+
+    def get(name: str):
+        if name not in built:
+            start = time.perf_counter()
+            engine = shapes[name].build(tmp_path_factory.mktemp(name.replace("/", "-")))
+            built[name] = (engine, time.perf_counter() - start)
+        return built[name]
+
+    return get

@@ -212,3 +212,82 @@ def test_any_sentence_on_any_attention(glossary, copy_engines, locale, shape):
         check_copy_property(source, result, locale)
 
     prop()
+
+
+# --- every copy double of the catalogue: tokenizers, vocabularies, attention ----------------
+
+from i18n_pipeline.testing.doubles import BehaviourDouble, copy_double_shapes  # noqa: E402
+
+CATALOGUE = copy_double_shapes()
+
+
+@pytest.mark.parametrize("name", list(CATALOGUE))
+@pytest.mark.parametrize("locale", [RU, HY], ids=["ru", "arm"])
+def test_every_copy_double_gets_exactly_the_approved_terms(glossary, copy_doubles, name, locale):
+    engine, _ = copy_doubles(name)
+    shape = CATALOGUE[name]
+    # What a copy of each sentence is on this shape (its normalization), quotes aside.
+    sources = [s for s in NEWS if _QUOTES.sub("", shape.expected_text(s)) == _QUOTES.sub("", s)]
+    assert len(sources) >= len(NEWS) - 2
+    translations = engine.translate(sources, num_hypotheses=2, return_attention=True)
+    results = enforce_detailed(sources, translations, engine, glossary, locale)
+    for source, result in zip(sources, results):
+        check_copy_property(source, result, locale)
+
+
+# --- models that drop, mistranslate or move a term --------------------------------------------
+
+BEHAVIOUR_SENTENCES = [
+    "Despite earlier reports, the White House said Moscow and Kyiv had agreed to talks.",
+    "Officials of the Five Eyes met in Ottawa, and the CIA declined to comment.",
+    "The CSIS said its ties with the CIA remain strong.",
+    "The allies, including Israel, Saudi Arabia and members of the Five Eyes, are examining protocols.",
+    "Washington and Moscow disagree.",
+]
+_TOKEN = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*|[^\w\s]")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(_QUOTES.sub("", text))
+
+
+@pytest.mark.parametrize("behaviour", ["drop", "wrong", "move"])
+@pytest.mark.parametrize("attention", ["exact", "shift+2", "shift-1", "blur", "sink", "uniform"])
+@pytest.mark.parametrize("tokenizer", ["bpe1k", "char", "unigram"])
+@pytest.mark.parametrize("locale", [RU, HY], ids=["ru", "arm"])
+def test_a_misbehaving_model_never_loses_a_word(glossary, behaviour, attention, tokenizer, locale):
+    """Whatever the model did with a term, the sentence keeps every other word the model wrote:
+    either only the term's stretch is edited, or a re-decode kept every word; an unfixable term
+    is left as the model wrote it and reported missing."""
+    damaged = ["Five Eyes", "CIA", "Moscow"]
+    engine = BehaviourDouble(tokenizer, behaviour=behaviour, terms=damaged, attention=attention)
+    translations = engine.translate(BEHAVIOUR_SENTENCES, num_hypotheses=2, return_attention=True)
+    results = enforce_detailed(BEHAVIOUR_SENTENCES, translations, engine, glossary, locale)
+    for source, translation, result in zip(BEHAVIOUR_SENTENCES, translations, results):
+        hypotheses = [h.text for h in translation.hypotheses]
+        damaged_here = [h for h in result.hits if h.term in damaged and h.expected]
+        unapproved = [h for h in result.hits if h.term in damaged and not h.expected]  # no target to enforce
+        kept = [h for h in result.hits if h.expected and h.term not in damaged]
+        # The undamaged terms are put in place whatever the attention.
+        assert all(h.status in ("ok", "enforced") for h in kept), (source, result.text, result.hits)
+        own = [w for w in _tokens(source) if not any(w in _tokens(h.term) for h in result.hits)]
+        free = _tokens(result.text)
+        for word in own:  # every word of the source that is no term's survives, once each
+            assert word in free, f"{word!r} lost: {source!r} → {result.text!r} (from {hypotheses[0]!r})"
+            free.remove(word)
+        for hit in damaged_here:
+            if hit.status == "missing":
+                assert not result.redecoded or hit.term not in source
+        if behaviour == "wrong":
+            # "Zork" renders the term: found through the model's own translation of the term.
+            # Two terms both rendered "Zork" can only be told apart by attention that means
+            # something; without it neither is guessed: both stay as the model wrote them.
+            ambiguous = len(damaged_here) + len(unapproved) > 1 and attention in ("sink", "uniform")
+            if ambiguous:
+                assert all(h.status in ("enforced", "missing") for h in damaged_here)
+                assert all(h.status == "enforced" for h in damaged_here) or result.text == hypotheses[0]
+            else:
+                assert all(h.status == "enforced" for h in damaged_here), (result.text, result.hits)
+                assert result.text.count("Zork") == len(unapproved)
+        if behaviour == "move":
+            assert all(h.status == "enforced" for h in damaged_here), (result.text, result.hits)

@@ -29,21 +29,6 @@ SENTENCES = (
 SHAPES = copy_double_shapes()
 
 
-@pytest.fixture(scope="session")
-def copy_doubles(tmp_path_factory):
-    """Engines of the catalogue, built once per session on first use (with their build times)."""
-    built: dict[str, tuple[object, float]] = {}
-
-    def get(name: str):
-        if name not in built:
-            start = time.perf_counter()
-            engine = SHAPES[name].build(tmp_path_factory.mktemp(name.replace("/", "-")))
-            built[name] = (engine, time.perf_counter() - start)
-        return built[name]
-
-    return get
-
-
 # -- tokenizer shapes ------------------------------------------------------------------------
 
 

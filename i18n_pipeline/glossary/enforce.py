@@ -557,9 +557,13 @@ def _repeats(text: str, hits: list[TermHit], locale: Locale) -> list[_Edit]:
     """NMT sometimes says a name twice in a row ("ЦРУ ЦРУ"): an edit that removes the second,
     only while the text names it more often than the source does."""
     edits: list[_Edit] = []
-    for entry_id in dict.fromkeys(h.entry_id for h in hits):
+    spans_of = {h.entry_id: rendering_spans(h, text, locale.lang) for h in hits}
+    for entry_id in spans_of:
         same = [h for h in hits if h.entry_id == entry_id]
-        spans = rendering_spans(same[0], text, locale.lang)
+        # "Трамп" inside "Дональд Трамп" renders the longer name, not this one.
+        spans = [(a, b) for a, b in spans_of[entry_id] if not any(
+            other != entry_id and c <= a and b <= d and d - c > b - a
+            for other, found in spans_of.items() for c, d in found)]
         extra = len(spans) - len(same)
         for (a, b), (c, d) in zip(spans, spans[1:]):
             if extra > 0 and text[b:c].strip() == "" and text[a:b] == text[c:d]:
