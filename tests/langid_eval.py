@@ -1,7 +1,7 @@
 """Compare language detectors on the labelled sample in tests/data/langid/ (not a pytest module).
 
-    .venv/bin/python tests/langid_eval.py            # ours, langdetect, py3langid (installed)
-    /tmp/venv/bin/python tests/langid_eval.py        # also lingua, where it is installed
+    .venv/bin/python tests/langid_eval.py            # ours and py3langid (installed)
+    /tmp/venv/bin/python tests/langid_eval.py        # also langdetect and lingua, where installed
 
 Detectors: ours (i18n_pipeline.langid.detect_text, no prior), langdetect alone (seeded, all its
 languages), py3langid alone (all 97 languages), lingua (restricted to our candidate languages).
