@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 DEFAULT_CANDIDATES: tuple[str, ...] = ("en", "ru", "hy", "az", "uk", "tr", "ka", "be", "bg", "kk")
 UNDETERMINED = "und"  # ISO 639-2 "undetermined": no letters to judge by
 
-# A block with at most this many words inherits the document's language (see module docstring).
+# A block of at most this many words besides names inherits the document's language.
 SHORT_BLOCK_WORDS = 4
 # Language ID saturates long before this; capping the sample keeps a 5 MB paragraph cheap.
 MAX_SAMPLE_CHARS = 5000
@@ -116,15 +116,15 @@ def detect_text(
     scripts = Counter(script_of(c) for c in letters)
     script, count = scripts.most_common(1)[0]
     share = round(count / len(letters), 4)
-    words = _Words.of(sample)
-    if script == "latin" and "en" in candidates and _function_words_are_english(words.lower):
+    lower, context = _split_words(sample)
+    if script == "latin" and "en" in candidates and _function_words_are_english(lower):
         return "en", share
     all_letters = {c.lower() for c in letters}
     # A letter only one candidate uses decides only from a lower-case word: a word starting a
     # sentence may still be a name ("Şəhla Talıbova testified…"). Letters that merely rule
     # languages out ("ы" in "Ссылка") count from every word outside the names.
-    deciding = {c for word in words.lower for c in word} or all_letters
-    ruling_out = {c.lower() for word in words.context for c in word} or all_letters
+    deciding = {c for word in lower for c in word} or all_letters
+    ruling_out = {c.lower() for word in context for c in word} or all_letters
     allowed = _allowed_languages(script, deciding, ruling_out, candidates)
     if len(allowed) == 1:
         (lang,) = allowed
@@ -132,10 +132,9 @@ def detect_text(
     if not allowed:
         # A script none of the candidates uses (e.g. Greek with the default set).
         return UNDETERMINED, 0.0
-    if len(words.context) <= SHORT_BLOCK_WORDS and prior in allowed:
+    if len(context) <= SHORT_BLOCK_WORDS and prior in allowed:
         return prior, share
-    context = " ".join(words.context) if words.context else sample
-    lang, prob = _statistical(context, tuple(sorted(allowed)), prior)
+    lang, prob = _statistical(" ".join(context) if context else sample, tuple(sorted(allowed)), prior)
     return lang, round(prob * share, 4)
 
 
@@ -165,33 +164,24 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _SENTENCE_GAP = re.compile(r"[.!?…։:;«“„\"(\[]")
 
 
-class _Words:
-    """The words of a text: ``lower`` (lower-case initial) and ``context`` (names set aside).
+def _split_words(sample: str) -> tuple[list[str], list[str]]:
+    """``(lower-case words, words with the names set aside)`` of a text.
 
     A capitalized word is a name unless it starts the text, a sentence or a quotation.
     """
-
-    __slots__ = ("lower", "context")
-
-    def __init__(self, lower: list[str], context: list[str]):
-        self.lower = lower
-        self.context = context
-
-    @classmethod
-    def of(cls, sample: str) -> _Words:
-        lower: list[str] = []
-        context: list[str] = []
-        previous_end = None
-        for match in _WORD.finditer(sample):
-            word = match.group()
-            starts_sentence = previous_end is None or _SENTENCE_GAP.search(sample, previous_end, match.start())
-            previous_end = match.end()
-            if word[0].islower():
-                lower.append(word)
-                context.append(word)
-            elif starts_sentence or not word[0].isupper():
-                context.append(word)
-        return cls(lower, context)
+    lower: list[str] = []
+    context: list[str] = []
+    previous_end = None
+    for match in _WORD.finditer(sample):
+        word = match.group()
+        starts_sentence = previous_end is None or _SENTENCE_GAP.search(sample, previous_end, match.start())
+        previous_end = match.end()
+        if word[0].islower():
+            lower.append(word)
+            context.append(word)
+        elif starts_sentence or not word[0].isupper():
+            context.append(word)
+    return lower, context
 
 
 def _function_words_are_english(lower_words: list[str]) -> bool:
