@@ -1,19 +1,29 @@
 """Language of every block: Unicode-script rules, a closed candidate set, a document prior.
 
 ``langdetect`` alone misreads this site's languages (Armenian → ``et``, Azerbaijani → ``tr``,
-"By Khagan Isayev" → ``tl``), so detection works in three steps:
+"By Khagan Isayev" → ``tl``), so detection works in four steps:
 
-1. **Script.** Armenian and Georgian letters decide ``hy`` / ``ka`` outright. Cyrillic and Latin
-   text narrows the candidates to the languages written in that script, and letters only some
-   of them use rule others out (``ў`` is Belarusian only, ``ә қ ң ө ұ ү һ`` Kazakh, ``є ї ґ``
-   Ukrainian, ``ы э ё`` never Ukrainian or Bulgarian, ``і`` never Russian or Bulgarian,
-   ``ə`` Azerbaijani only).
-2. **Statistics.** py3langid's naive-Bayes model (shipped in its wheel, deterministic) ranks the
+1. **Names aside.** The site writes English full of Azerbaijani, Armenian and Russian names in
+   their own spelling ("Şəhla Talıbova", "Hikmət Hacıyev"). A name's letters must not outvote
+   the words around it, so capitalized words inside a sentence (and any ``names`` the caller
+   passes, e.g. from the glossary) are set aside: the letter rules below read only lower-case
+   words, and the statistics read the text without the names. Text that is nothing but names
+   ("Bakı, Azərbaycan") is judged as it is.
+2. **Script.** Armenian and Georgian letters decide ``hy`` / ``ka`` outright. Cyrillic and Latin
+   text narrows the candidates to the languages written in that script. Latin text whose
+   function words are English ("the", "of", "during"…: at least ``EN_FUNCTION_SHARE`` of its
+   words) is English. Otherwise letters only some candidates use rule others out (``ў`` is
+   Belarusian only, ``ә қ ң ө ұ ү һ`` Kazakh, ``є ї ґ`` Ukrainian, ``ы э ё`` never Ukrainian or
+   Bulgarian, ``і`` never Russian or Bulgarian, ``ə`` Azerbaijani only).
+3. **Statistics.** py3langid's naive-Bayes model (shipped in its wheel, deterministic) ranks the
    remaining candidates; its probability is the block's confidence.
-3. **Document prior.** A block of a few words ("By Khagan Isayev", "WORLD") carries too little
-   evidence, so it inherits the article's language when its script allows that language and no
-   rule-out letter contradicts it. "Ссылка скопирована" in an English page is Cyrillic, so it
-   is still detected on its own (``ru``).
+4. **Document prior.** The article's language weighs in: its odds count ``PRIOR_WEIGHT`` times
+   when the statistics choose (the confidence stays the model's own probability). A block of a
+   few words ("By Khagan Isayev", "WORLD") carries too little evidence, so it inherits the
+   article's language when its script allows that language and no rule-out letter contradicts
+   it. "Ссылка скопирована" in an English page is Cyrillic, so it is still detected on its own
+   (``ru``); "Prezident İlham Əliyev bu gün Bakıda…" has ``ə`` in its own words, so it stays
+   ``az`` inside an English article.
 
 The article's language is the language holding most letters of its headline and body.
 Measured accuracy and the comparison with langdetect, py3langid alone and lingua are in
@@ -24,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -36,10 +47,20 @@ log = logging.getLogger(__name__)
 DEFAULT_CANDIDATES: tuple[str, ...] = ("en", "ru", "hy", "az", "uk", "tr", "ka", "be", "bg", "kk")
 UNDETERMINED = "und"  # ISO 639-2 "undetermined": no letters to judge by
 
-# A block with at most this many words inherits the document's language (see module docstring).
+# A block of at most this many words besides names inherits the document's language.
 SHORT_BLOCK_WORDS = 4
 # Language ID saturates long before this; capping the sample keeps a 5 MB paragraph cheap.
 MAX_SAMPLE_CHARS = 5000
+# The document's language counts this many times its odds when the statistics choose.
+PRIOR_WEIGHT = 10.0
+# Latin text with at least this share of English function words (and two of them) is English.
+EN_FUNCTION_SHARE = 0.2
+# Words that are English and (almost) nothing else among Latin-script languages: no "a", "in",
+# "on", "at", "her" or "was" (Turkish, Azerbaijani, German use those spellings too).
+EN_FUNCTION_WORDS = frozenset(
+    "the of and to for with from that this these those which who whose were is are has have had "
+    "been would said its their his they he she we not but after during into about than by".split()
+)
 
 SCRIPT_LANGS = {"armenian": {"hy"}, "georgian": {"ka"}}
 CYRILLIC_LANGS = {"ru", "uk", "be", "bg", "kk", "mk", "sr"}
@@ -74,58 +95,104 @@ def script_of(char: str) -> str:
 
 
 def detect_text(
-    text: str, prior: str | None = None, candidates: Sequence[str] = DEFAULT_CANDIDATES
+    text: str,
+    prior: str | None = None,
+    candidates: Sequence[str] = DEFAULT_CANDIDATES,
+    names: Iterable[str] = (),
 ) -> tuple[str, float]:
     """Return ``(language, confidence)`` for one piece of text (also used by QA on MT output).
 
-    ``prior`` is the document's language: short texts inherit it unless their script or
-    letters rule it out. Text without letters gets the prior (confidence 0) or ``"und"``.
+    ``prior`` is the document's language: it weighs in when the statistics choose, and short
+    texts inherit it unless their script or letters rule it out. ``names`` (e.g. glossary
+    terms) are set aside like capitalized words inside a sentence. Text without letters gets
+    the prior (confidence 0) or ``"und"``.
     """
     sample = text[:MAX_SAMPLE_CHARS]
+    if names:
+        sample = _names_pattern(tuple(sorted(set(names), key=len, reverse=True))).sub(" ", sample)
     letters = [c for c in sample if c.isalpha()]
     if not letters:
         return (prior or UNDETERMINED), 0.0
     scripts = Counter(script_of(c) for c in letters)
     script, count = scripts.most_common(1)[0]
-    share = count / len(letters)
-    allowed = _allowed_languages(script, {c.lower() for c in letters}, candidates)
+    share = round(count / len(letters), 4)
+    lower, context = _split_words(sample)
+    if script == "latin" and "en" in candidates and _function_words_are_english(lower):
+        return "en", share
+    all_letters = {c.lower() for c in letters}
+    # A letter only one candidate uses decides only from a lower-case word: a word starting a
+    # sentence may still be a name ("Şəhla Talıbova testified…"). Letters that merely rule
+    # languages out ("ы" in "Ссылка") count from every word outside the names.
+    deciding = {c for word in lower for c in word} or all_letters
+    ruling_out = {c.lower() for word in context for c in word} or all_letters
+    allowed = _allowed_languages(script, deciding, ruling_out, candidates)
     if len(allowed) == 1:
         (lang,) = allowed
-        return lang, round(share, 4)
+        return lang, share
     if not allowed:
         # A script none of the candidates uses (e.g. Greek with the default set).
         return UNDETERMINED, 0.0
-    if _is_short(sample) and prior in allowed:
-        return prior, round(share, 4)
-    lang, prob = _statistical(sample, tuple(sorted(allowed)))
+    if len(context) <= SHORT_BLOCK_WORDS and prior in allowed:
+        return prior, share
+    lang, prob = _statistical(" ".join(context) if context else sample, tuple(sorted(allowed)), prior)
     return lang, round(prob * share, 4)
 
 
-def detect_languages(article: Article, candidates: Sequence[str] = DEFAULT_CANDIDATES) -> Article:
-    """Set ``lang``/``confidence`` on every block and ``article.language``; returns the article."""
+def detect_languages(
+    article: Article, candidates: Sequence[str] = DEFAULT_CANDIDATES, names: Iterable[str] = ()
+) -> Article:
+    """Set ``lang``/``confidence`` on every block and ``article.language``; returns the article.
+
+    A first pass without a prior finds the article's language; every block is then detected
+    with it as the prior (``detect_text(block.text, article.language, …)``).
+    """
     candidates = validate_candidates(candidates)
+    names = tuple(names)
     content = [b for b in article.blocks if b.translatable]
-    first_pass = {id(b): detect_text(b.text, None, candidates) for b in content}
+    first_pass = {id(b): detect_text(b.text, None, candidates, names) for b in content}
     article.language = _dominant_language(content, first_pass) or article.language
     prior = article.language or None
     for block in article.blocks:
-        known = first_pass.get(id(block))
-        if known is None or _prior_can_matter(block.text):
-            known = detect_text(block.text, prior, candidates)
-        block.lang, block.confidence = known
+        block.lang, block.confidence = detect_text(block.text, prior, candidates, names)
     log.debug("%s: article language %s", article.path, article.language)
     return article
 
 
-def _prior_can_matter(text: str) -> bool:
-    """Whether ``detect_text`` may answer differently with a prior: short or letterless text."""
-    sample = text[:MAX_SAMPLE_CHARS]
-    return _is_short(sample) or not any(c.isalpha() for c in sample)
+# A word: letters (and digits, apostrophes, hyphens) starting with a letter.
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# What may stand between two words when the second one starts a sentence (or a quotation).
+_SENTENCE_GAP = re.compile(r"[.!?…։:;«“„\"(\[]")
 
 
-def _is_short(sample: str) -> bool:
-    """Too few words for statistics: the document's language is the better guess."""
-    return len(sample.split()) <= SHORT_BLOCK_WORDS
+def _split_words(sample: str) -> tuple[list[str], list[str]]:
+    """``(lower-case words, words with the names set aside)`` of a text.
+
+    A capitalized word is a name unless it starts the text, a sentence or a quotation.
+    """
+    lower: list[str] = []
+    context: list[str] = []
+    previous_end = None
+    for match in _WORD.finditer(sample):
+        word = match.group()
+        starts_sentence = previous_end is None or _SENTENCE_GAP.search(sample, previous_end, match.start())
+        previous_end = match.end()
+        if word[0].islower():
+            lower.append(word)
+            context.append(word)
+        elif starts_sentence or not word[0].isupper():
+            context.append(word)
+    return lower, context
+
+
+def _function_words_are_english(lower_words: list[str]) -> bool:
+    hits = sum(1 for word in lower_words if word in EN_FUNCTION_WORDS)
+    return hits >= 2 and hits >= EN_FUNCTION_SHARE * len(lower_words)
+
+
+@lru_cache(maxsize=8)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(name) for name in names if name.strip()) or r"(?!)"
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def validate_candidates(candidates: Iterable[str]) -> tuple[str, ...]:
@@ -140,7 +207,7 @@ def validate_candidates(candidates: Iterable[str]) -> tuple[str, ...]:
     return cleaned
 
 
-def _allowed_languages(script: str, letters: set[str], candidates: Sequence[str]) -> set[str]:
+def _allowed_languages(script: str, deciding: set[str], ruling_out: set[str], candidates: Sequence[str]) -> set[str]:
     if script in SCRIPT_LANGS:
         return SCRIPT_LANGS[script] & set(candidates) or set(SCRIPT_LANGS[script])
     if script == "cyrillic":
@@ -149,11 +216,11 @@ def _allowed_languages(script: str, letters: set[str], candidates: Sequence[str]
         allowed = {c for c in candidates if c not in CYRILLIC_LANGS and c not in ("hy", "ka")}
     else:
         return set()
-    unique = {_UNIQUE[c] for c in letters if c in _UNIQUE} & allowed
+    unique = {_UNIQUE[c] for c in deciding if c in _UNIQUE} & allowed
     if len(unique) == 1:
         return unique
     for char, excluded in _EXCLUDES.items():
-        if char in letters and allowed - excluded:
+        if char in ruling_out and allowed - excluded:
             allowed = allowed - excluded
     return allowed
 
@@ -167,13 +234,16 @@ def _dominant_language(blocks: list[Block], detected: dict[int, tuple[str, float
     return weight.most_common(1)[0][0] if weight else ""
 
 
-def _statistical(text: str, allowed: tuple[str, ...]) -> tuple[str, float]:
+def _statistical(text: str, allowed: tuple[str, ...], prior: str | None) -> tuple[str, float]:
+    """The model's choice among ``allowed``, the prior's odds weighted; the model's probability."""
     model_langs = tuple(lang for lang in allowed if lang in _model_labels())
     if not model_langs:
         return allowed[0], 0.5
     if len(model_langs) == 1:
         return model_langs[0], 1.0
-    return _identifier(model_langs).classify(text)
+    ranked = dict(_identifier(model_langs).rank(text))
+    lang = max(ranked, key=lambda code: ranked[code] * (PRIOR_WEIGHT if code == prior else 1.0))
+    return lang, float(ranked[lang])
 
 
 @lru_cache(maxsize=1)

@@ -1,12 +1,15 @@
 """Compare language detectors on the labelled sample in tests/data/langid/ (not a pytest module).
 
-    .venv/bin/python tests/langid_eval.py            # ours, langdetect, py3langid (installed)
-    /tmp/venv/bin/python tests/langid_eval.py        # also lingua, where it is installed
+    .venv/bin/python tests/langid_eval.py            # ours and py3langid (installed)
+    /tmp/venv/bin/python tests/langid_eval.py        # also langdetect and lingua, where installed
 
 Detectors: ours (i18n_pipeline.langid.detect_text, no prior), langdetect alone (seeded, all its
 languages), py3langid alone (all 97 languages), lingua (restricted to our candidate languages).
-Buckets: "short" = sentences of at most 20 characters, "sentence" = longer sentences,
-"paragraph" = four consecutive sentences of one language joined with spaces.
+Buckets from tatoeba_sample.tsv: "short" = sentences of at most 20 characters, "sentence" =
+longer sentences, "paragraph" = four consecutive sentences of one language joined with spaces.
+From news_paragraphs.tsv: "news-sent" (its sentences, split by segment.split_sentences) and
+"news-para". From names_in_english.tsv: "names" (English full of native-spelling names, and
+real az/ru/hy/uk paragraphs).
 Prints accuracy per language and bucket, and microseconds per item.
 """
 
@@ -21,24 +24,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from i18n_pipeline.langid import DEFAULT_CANDIDATES, detect_text  # noqa: E402
+from i18n_pipeline.segment import split_sentences  # noqa: E402
 
-SAMPLE = ROOT / "tests" / "data" / "langid" / "tatoeba_sample.tsv"
+DATA = ROOT / "tests" / "data" / "langid"
+SAMPLE = DATA / "tatoeba_sample.tsv"
+NEWS = DATA / "news_paragraphs.tsv"
+NAMES = DATA / "names_in_english.tsv"
 SHORT_CHARS = 20
+
+
+def read_labelled(path: Path) -> list[tuple[str, str]]:
+    return [tuple(line.split("\t", 1)) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
 
 
 def load_items() -> list[tuple[str, str, str]]:
     """(bucket, lang, text) items."""
     by_lang: dict[str, list[str]] = defaultdict(list)
-    for line in SAMPLE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            lang, text = line.split("\t", 1)
-            by_lang[lang].append(text)
+    for lang, text in read_labelled(SAMPLE):
+        by_lang[lang].append(text)
     items = []
     for lang, texts in by_lang.items():
         for text in texts:
             items.append(("short" if len(text) <= SHORT_CHARS else "sentence", lang, text))
         for i in range(0, len(texts) - 3, 4):
             items.append(("paragraph", lang, " ".join(texts[i : i + 4])))
+    for lang, paragraph in read_labelled(NEWS):
+        items += [("news-sent", lang, paragraph[start:end]) for start, end in split_sentences(paragraph, lang)]
+        items.append(("news-para", lang, paragraph))
+    items += [("names", lang, text) for lang, text in read_labelled(NAMES)]
     return items
 
 
@@ -85,8 +99,8 @@ def detectors() -> dict[str, object]:
 def main() -> None:
     items = load_items()
     langs = sorted({lang for _, lang, _ in items})
-    buckets = ("short", "sentence", "paragraph")
-    print(f"{len(items)} items from {SAMPLE.relative_to(ROOT)}")
+    buckets = ("short", "sentence", "paragraph", "news-sent", "news-para", "names")
+    print(f"{len(items)} items from {DATA.relative_to(ROOT)}")
     for name, detect in detectors().items():
         detect(items[0][2])  # load models outside the timing
         hits: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])

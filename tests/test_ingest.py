@@ -83,6 +83,12 @@ def test_sample_fields_are_their_own_blocks_and_not_translatable(sample):
     assert [b.role for b in sample.translatable_blocks()] == [Role.HEADLINE] + [Role.BODY] * 13
 
 
+def test_sample_parses_exactly_as_recorded(sample):
+    """Plain-text reading (issue 14, item 8) must not change how the page dump is read."""
+    recorded = json.loads((DATA / "sample_blocks.json").read_text(encoding="utf-8"))
+    assert [[b.id, b.role.value, b.kind.value, b.chrome_role, b.text] for b in sample.blocks] == recorded
+
+
 def test_describe_matches_the_schema(sample):
     data = json.loads(json.dumps(describe(sample), ensure_ascii=False))
     assert {"path", "headline", "published", "author", "section", "language", "blocks"} <= set(data)
@@ -178,6 +184,69 @@ def test_markdown_with_front_matter():
     assert kinds == [Kind.PARAGRAPH, Kind.HEADING, Kind.PARAGRAPH, Kind.QUOTE, Kind.LIST_ITEM, Kind.LIST_ITEM]
     assert article.blocks[-1].role is Role.BYLINE
     assert not any(b.text == "Baku hosts energy week" for b in body(article))
+
+
+# --- plain text (issue 14, item 8) ----------------------------------------------------------
+
+
+def test_cp1251_russian_headline_and_one_sentence(tmp_path):
+    path = tmp_path / "plain_ru.txt"
+    path.write_bytes("Заголовок статьи\r\nЛидеры стран подписали соглашение о транзите грузов.\r\n".encode("cp1251"))
+    article = detect_languages(read_article(path))
+    assert article.headline == "Заголовок статьи"
+    assert [(b.role, b.kind, b.text) for b in article.blocks] == [
+        (Role.HEADLINE, Kind.HEADING, "Заголовок статьи"),
+        (Role.BODY, Kind.PARAGRAPH, "Лидеры стран подписали соглашение о транзите грузов."),
+    ]
+    assert article.language == "ru" and {b.lang for b in article.blocks} == {"ru"}
+
+
+def test_one_armenian_paragraph_is_the_body(tmp_path):
+    text = "Երևանում այսօր տեղի է ունեցել կառավարության նիստը, որտեղ քննարկվել է բյուջեի նախագիծը։"
+    path = tmp_path / "plain_hy.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    article = detect_languages(read_article(path))
+    assert article.headline == ""
+    assert [(b.role, b.text, b.lang) for b in article.blocks] == [(Role.BODY, text, "hy")]
+    assert article.language == "hy"
+
+
+def test_one_english_paragraph_is_the_body(tmp_path):
+    text = "Transport ministers agreed on Thursday to build a new rail link across the region."
+    path = tmp_path / "plain_en.txt"
+    path.write_text(text, encoding="utf-8")
+    article = detect_languages(read_article(path))
+    assert [(b.role, b.text, b.lang) for b in article.blocks] == [(Role.BODY, text, "en")]
+    assert article.language == "en"
+
+
+def test_prose_keeps_short_paragraphs_and_takes_a_headline_only_when_it_looks_like_one(tmp_path):
+    path = tmp_path / "prose.txt"
+    path.write_text("Rail link agreed\n\nMinisters met in Baku on Thursday.\nNo date yet\n\nThe cost is shared.\n",
+                    encoding="utf-8")
+    article = read_article(path)
+    assert article.headline == "Rail link agreed"
+    assert [b.text for b in body(article)] == ["Ministers met in Baku on Thursday.", "No date yet", "The cost is shared."]
+    path.write_text("Ministers met in Baku on Thursday.\nThe cost is shared.\n", encoding="utf-8")
+    article = read_article(path)
+    assert article.headline == "" and len(body(article)) == 2  # a first line ending in "." is a paragraph
+
+
+def test_prose_fields_are_still_fields(tmp_path):
+    path = tmp_path / "prose_byline.txt"
+    path.write_text("Rail link agreed\nMinisters met in Baku on Thursday.\nBy Anna Petrova\n", encoding="utf-8")
+    article = read_article(path)
+    assert article.author == "Anna Petrova"
+    assert [b.role for b in article.blocks] == [Role.HEADLINE, Role.BODY, Role.BYLINE]
+
+
+def test_chrome_or_a_dateline_makes_a_text_file_a_page_dump(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text("Home\nRail link agreed in Baku today\nMinisters met on Thursday to sign it.\nNo date yet\n",
+                    encoding="utf-8")
+    article = read_article(path)  # "Home" is chrome: page heuristics, the trailing short line is chrome
+    assert [b.text for b in body(article)] == ["Ministers met on Thursday to sign it."]
+    assert {"Home", "No date yet"} <= {b.text for b in article.chrome()}
 
 
 # --- encodings and bad input ------------------------------------------------------------------

@@ -137,6 +137,22 @@ def test_block_already_in_target_language_is_not_translated_into_it(workspace, t
     assert "translate-ru_en+translate-en_hy" in (workspace["out"] / SAMPLE.stem / "arm.xlf").read_text(encoding="utf-8")
 
 
+def test_english_full_of_azerbaijani_names_is_translated_not_passed_through(workspace):
+    """Issue 14, item 11: only the real Azerbaijani paragraph is passed through (no az model)."""
+    (workspace["inbox"] / SAMPLE.name).unlink()
+    (workspace["inbox"] / "names.txt").write_text(
+        "Baku Military Court hears testimony of Şəhla Talıbova\n\n"
+        "On July 21, at the Baku Military Court, the injured party Şəhla Talıbova testified during the trial.\n\n"
+        "Transport ministers agreed on Thursday to build a new rail link across the region.\n\n"
+        "Azerbaijani Foreign Minister Ceyhun Bayramov met presidential adviser Hikmət Hacıyev in Baku on Tuesday.\n\n"
+        "The line will connect three capitals and carry freight from 2028, officials said.\n\n"
+        "Prezident İlham Əliyev bu gün Bakıda xarici qonaqları qəbul edib.\n", encoding="utf-8")
+    result, summary = translate(workspace)
+    assert result.exit_code == 0, result.output
+    for site in ("ru", "arm"):
+        assert (summary["locales"][site]["segments"], summary["locales"][site]["passthrough"]) == (6, 1)
+
+
 def test_random_model_output_gets_exactly_the_flags_its_text_earns(tmp_path, random_package):
     """What random weights write differs from CPU to CPU, so nothing here depends on it: whatever
     the text, each segment's numbers and glossary-term flags are what QA computes from its own

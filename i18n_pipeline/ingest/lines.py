@@ -2,7 +2,7 @@
 
 Readers turn their format into ``RawLine``s (one per paragraph, heading, list item or quote, in
 page order, with the kind the markup says); this module decides each line's role with a site
-profile. Two modes:
+profile. Three modes:
 
 * ``classify_page``: a whole page (text dump, saved HTML of a profiled site). The dateline
   anchors the article: the headline is the last content line above it, the body runs from it to
@@ -11,6 +11,9 @@ profile. Two modes:
   repeated on the page are chrome, and so is everything after the last real paragraph.
 * ``classify_body``: text known to be the article (CMS JSON body, Markdown): every line is body
   except recognised fields (byline, dateline, views, credit) and widget strings.
+* ``classify_prose``: plain text that is not a page dump (``looks_like_page`` is false): the
+  article itself, so every paragraph is body, short or not; the first line is the headline only
+  when it looks like one (``looks_like_headline``) and more text follows it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from .profile import SiteProfile
 
 SENTENCE_END = re.compile(r"[.!?…։:;\"'”»)\]]\s*$")
 SHORT_LINE_WORDS = 3  # generic heuristic: a line this short without punctuation is a widget
+# A headline has no sentence-final full stop (a question or exclamation it may have) and is short.
+_NOT_HEADLINE_END = re.compile(r"[.…:;,]\s*$")
+MAX_HEADLINE_WORDS = 25
 _WORD = re.compile(r"\S+")
 
 
@@ -115,6 +121,33 @@ def classify_body(lines: list[RawLine], profile: SiteProfile, parsed: Parsed) ->
         roles.append(role)
     parsed.blocks.extend(_blocks(lines, roles, first_id=len(parsed.blocks) + 1))
     return parsed
+
+
+def looks_like_page(lines: list[str], generic: SiteProfile) -> bool:
+    """Whether text lines are a page dump: some line is site chrome, a dateline or a view count."""
+    return any(
+        generic.chrome_role(line) or generic.field_match("dateline", line) or generic.field_match("views", line)
+        for line in (text.strip() for text in lines)
+        if line
+    )
+
+
+def looks_like_headline(text: str, profile: SiteProfile) -> bool:
+    """A first line that reads as a headline: short, no closing full stop, not a field line."""
+    if _NOT_HEADLINE_END.search(text[-8:]) or word_count(text, MAX_HEADLINE_WORDS + 1) > MAX_HEADLINE_WORDS:
+        return False
+    return not any(profile.field_match(name, text) for name in ("byline", "credit", "views", "dateline"))
+
+
+def classify_prose(lines: list[RawLine], profile: SiteProfile) -> Parsed:
+    """Classify plain prose: an optional headline line, then the body (see module docstring)."""
+    lines = clean_lines(lines)
+    parsed = Parsed()
+    if len(lines) > 1 and looks_like_headline(lines[0].text, profile):
+        parsed.headline = lines[0].text
+        parsed.blocks = _blocks(lines[:1], [(Role.HEADLINE, "")])
+        lines = lines[1:]
+    return classify_body(lines, profile, parsed)
 
 
 def _find_dateline(lines: list[RawLine], roles: list, profile: SiteProfile) -> int | None:
