@@ -164,3 +164,33 @@ def test_a_label_piece_starts_every_source_of_a_multi_target_pack(tmp_path, opus
     [result] = engine.translate(["Hello Yerevan."])
     assert result.source_tokens[0] == "</s>" and result.source_spans[0] == (0, 0)
     assert engine.source_pieces("Hello Yerevan.")[0] == "</s>"
+
+
+def test_a_character_the_tokenizer_lacks_comes_back_as_itself_not_as_unknown(tmp_path):
+    """Real tokenizers have no byte fallback: a rare letter is <unk> to the model.
+    CTranslate2's replace_unknowns puts the source piece back, and the decoder prints it."""
+    import io
+
+    from i18n_pipeline.testing.copy_model import build_copy_spec
+    from i18n_pipeline.testing.models import _write_argos_package
+    from i18n_pipeline.testing.tokenizer import load_pieces
+
+    lines = [l for l in default_training_lines() if all(ord(c) < 0x250 and c not in "Şşəı" for c in l)]
+    spm.set_random_generator_seed(0)
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=model, vocab_size=800,
+                                   model_type="bpe", byte_fallback=False, character_coverage=1.0,
+                                   hard_vocab_limit=False, minloglevel=2, num_threads=1)
+    pieces = load_pieces(model.getvalue())
+    spec = build_copy_spec(len(pieces), pieces.index("</s>"), 256)
+    package = _write_argos_package(tmp_path / "nofallback.argosmodel", spec, pieces, model.getvalue(),
+                                   "int8", "en", "ru", "1.0")
+    store = ModelStore(tmp_path / "models")
+    engine = store.load(store.install(package), MTSettings(beam_size=2))
+    source = "The injured party Şəhla Talıbova testified."
+    unknown = [p for p in engine.source_pieces(source) if engine.codec.source.piece_to_id(p) == engine.codec.source.unk_id()]
+    assert unknown  # the tokenizer really lacks these letters
+    [result] = engine.translate([source], return_attention=True)
+    assert "⁇" not in result.best.text and "<unk>" not in result.best.text
+    assert "Şəhla" in result.best.text and "Talıbova" in result.best.text
+    assert len(result.best.spans) == len(result.best.target_tokens)

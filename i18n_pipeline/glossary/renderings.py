@@ -55,12 +55,12 @@ def find_places(hit: TermHit, text: str, lang: str, glossary: Glossary, renderin
             if possessive:
                 end = possessive.end()
             places.setdefault((start, end), Place(start, end, bool(possessive), "source"))
-    for rendering in renderings:
-        for start, end in _lemma_windows(rendering, text, lang):
-            places.setdefault((start, end), Place(start, end, False, "rendering"))
-    for form in hit.expected:
-        for start, end in _lemma_windows(form, text, lang):
-            places.setdefault((start, end), Place(start, end, False, "approved"))
+    for how, phrases in (("rendering", renderings), ("approved", hit.expected)):
+        for phrase in phrases:
+            for start, end in _lemma_windows(phrase, text, lang):
+                # A name left in Latin script keeps its English possessive: "Zork's" → genitive.
+                possessive = bool(re.search(r"[A-Za-z]['’]s?$", text[start:end]))
+                places.setdefault((start, end), Place(start, end, possessive, how))
     return _outermost(sorted(places.values(), key=lambda p: (p.start, -(p.end - p.start))))
 
 
