@@ -184,3 +184,26 @@ def test_copy_model_alignment_puts_exactly_the_approved_term_in_place(glossary, 
                 assert hit.status == "enforced" and hit.rendered == hit.expected[0]
             else:
                 assert hit.status == "no-target"
+
+
+def test_a_name_the_model_spelled_out_in_cyrillic_is_replaced_by_the_approved_spelling(glossary):
+    from i18n_pipeline.mt.base import Hypothesis, Translation
+
+    class SpellsOut:  # renders a name letter by letter, in context and alone alike
+        info = None
+
+        def translate(self, sentences, **kwargs):
+            return [Translation([s], [Hypothesis(s)], [(0, len(s))]) for s in sentences]
+
+        def score(self, sentences, targets):  # it knows "Колонку" wants the genitive after it
+            return [float("Хагана Исаева" in t) for t in targets]
+
+        def prefix_fits(self, sentence, prefix):
+            return True
+
+    source = "The column by Khagan Isayev was read widely."
+    hypothesis = "Колонку Кхагана Исайева читали многие."
+    [result] = enforce_detailed([source], [Translation([source], [Hypothesis(hypothesis)], [(0, len(source))])],
+                                SpellsOut(), glossary, RU)
+    assert result.text == "Колонку Хагана Исаева читали многие."
+    assert [h.status for h in result.hits] == ["enforced"]

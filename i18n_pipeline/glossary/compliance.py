@@ -65,7 +65,9 @@ def accepted_forms(expected: tuple[str, ...], lang: str) -> set[str]:
     forms: set[str] = set()
     for form in expected:
         if lang == "ru":
-            forms |= inflect_ru.all_forms(form)
+            # A hit does not carry the entry's animacy, and a person's surname declines only as
+            # animate (Хагана Исаева): accept both readings.
+            forms |= inflect_ru.all_forms(form) | inflect_ru.all_forms(form, animate=True)
         elif lang == "hy":
             forms |= inflect_hy.all_forms(form)
         else:

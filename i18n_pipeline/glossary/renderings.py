@@ -7,7 +7,9 @@ A term hit that compliance calls missing is usually there in some other shape. W
   (one batched call per run, cached per model and glossary), and that rendering is looked for
   word by word with lemmas: Russian through pymorphy3 (or a shared stem with an inflectional
   ending, for words it does not know), Armenian with the case suffix stripped;
-- an approved target in a form compliance does not accept (lower case, say).
+- an approved target in a form compliance does not accept (lower case, say);
+- the term transliterated (a name the model spelled out in Cyrillic or Armenian letters):
+  anyascii's romanization of the words close to the term's (rapidfuzz ratio).
 
 Each place found is a ``Place``; enforcement decides which hit gets which place.
 """
@@ -17,6 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
 
 from ..document import TermHit
 from . import inflect_hy, inflect_ru
@@ -61,7 +66,32 @@ def find_places(hit: TermHit, text: str, lang: str, glossary: Glossary, renderin
                 # A name left in Latin script keeps its English possessive: "Zork's" → genitive.
                 possessive = bool(re.search(r"[A-Za-z]['’]s?$", text[start:end]))
                 places.setdefault((start, end), Place(start, end, possessive, how))
+    for start, end in _transliterations(hit.term, text):
+        places.setdefault((start, end), Place(start, end, False, "translit"))
     return _outermost(sorted(places.values(), key=lambda p: (p.start, -(p.end - p.start))))
+
+
+TRANSLIT_RATIO = 85  # rapidfuzz ratio between romanizations: Исаеву/Isayev 83, Кхаган/Khagan 92
+
+
+def _transliterations(term: str, text: str) -> list[tuple[int, int]]:
+    """Word windows in Cyrillic or Armenian letters whose romanization is close to the term's."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z .\-]{3,}", term):
+        return []
+    wanted = anyascii(term).lower()
+    size = len(term.split())
+    words = list(_WORD.finditer(text))
+    out = []
+    for i in range(len(words) - size + 1):
+        window = words[i : i + size]
+        phrase = text[window[0].start() : window[-1].end()]
+        if not re.search("[\u0400-\u04ff\u0531-\u0587]", phrase):
+            continue
+        seen = anyascii(phrase).lower().replace("'", "")
+        # The whole word, or its start: a case ending follows the name (Вашингтоне, Վաշինգտոնում).
+        if max(fuzz.ratio(seen, wanted), fuzz.ratio(seen[: len(wanted)], wanted)) >= TRANSLIT_RATIO:
+            out.append((window[0].start(), window[-1].end()))
+    return out
 
 
 def _outermost(places: list[Place]) -> list[Place]:
