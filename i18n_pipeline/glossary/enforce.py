@@ -330,6 +330,9 @@ def _score_choices(todo: list[_Work], engine: TranslationEngine, glossary: Gloss
                     targets.append(_splice(text, [_Edit(edit.start, edit.end, [form], None)]))
                     owners.append((edit, form))
         for cuts in _cut_combinations(item):
+            # A placing whose prefix fills the length cap could only come back cut: not scored.
+            if not engine.prefix_fits(item.source, _compose(item, cuts, glossary, locale, whole=False)[0]):
+                continue
             composed, _ = _compose(item, cuts, glossary, locale, whole=True)
             sources.append(item.source)
             targets.append(composed)
