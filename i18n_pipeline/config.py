@@ -46,8 +46,11 @@ class ModelSources:
     """Where ``models fetch`` downloads from (``[models]`` in i18n.toml, or the environment)."""
 
     argos_index: str = ""  # URL of the Argos package index.json; "" = the one argostranslate uses
-    # Base URL of the Tatoeba-Challenge releases: <base>/eng-hye/opus-2020-06-16.zip
+    # Base URL of the Tatoeba-Challenge releases: <base>/hyx-hyx/opus4m+btTCv20210807-2021-09-30.zip
     opus_mt_mirror: str = "https://object.pouta.csc.fi/Tatoeba-MT-models"
+    # Pack kind per target language (``[models] ru = "argos"``, ``arm = "opus-mt"``): what
+    # ``models fetch`` installs and which installed pack ``translate`` uses; see mt/catalog.py.
+    choices: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,27 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
 
 
 def _sources(path: Path, table: dict[str, Any], sources: ModelSources) -> ModelSources:
-    known = [f.name for f in fields(ModelSources)]
+    from .locales import SITE_LOCALES, resolve_locale
+
+    known = [f.name for f in fields(ModelSources) if f.name != "choices"]
+    choices = dict(sources.choices)
     for name, value in table.items():
+        if name in SITE_LOCALES or name in {loc.lang for loc in SITE_LOCALES.values()}:
+            choices[resolve_locale(name).lang] = _kind_choice(path, name, value)
+            continue
         if name not in known:
-            raise UsageError(f"{path}: unknown [models] setting {name}; known: {', '.join(known)}")
+            raise UsageError(f"{path}: unknown [models] setting {name}; known: {', '.join(known)}, "
+                             f"or a locale ({', '.join(SITE_LOCALES)}) naming a model kind")
         if not isinstance(value, str):
             raise UsageError(f"{path}: [models] {name} must be a URL string, got {value!r}")
         sources = replace(sources, **{name: value})
-    return sources
+    return replace(sources, choices=choices)
+
+
+def _kind_choice(path: Path, name: str, value: Any) -> str:
+    from .mt.packs import PACK_KINDS
+
+    if not isinstance(value, str) or value not in PACK_KINDS:
+        raise UsageError(f"{path}: [models] {name} must name a model kind ({', '.join(map(repr, PACK_KINDS))}), "
+                         f"got {value!r}")
+    return value

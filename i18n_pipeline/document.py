@@ -69,6 +69,7 @@ class Provenance:
     glossary_hash: str = ""
     tm_hit: bool = False
     note: str = ""
+    licence: str = ""  # set for a non-commercial model (CC-BY-NC-4.0): its output may not be sold
 
     def describe(self) -> str:
         """One human-readable line for XLIFF/TMX notes and the review page."""
@@ -80,6 +81,7 @@ class Provenance:
                 text += f" (from {self.model} {self.model_version})".rstrip()
         if self.tm_hit and self.origin is not Origin.TM:
             text += " via tm"
+        text += f"; licence {self.licence}: non-commercial use only" if self.licence else ""
         return text + (f"; {self.note}" if self.note else "")
 
 

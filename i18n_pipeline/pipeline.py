@@ -126,7 +126,7 @@ def run(
 
     hooks = hooks or Hooks()
     report = RunReport(locales={locale.site: LocaleSummary() for locale in locales})
-    store = ModelStore(settings.models_dir)
+    store = ModelStore(settings.models_dir, prefer=settings.sources.choices)
     # Fail before any work when a site locale has no English route: exit 3, one line.
     for locale in locales:
         require_route(store, "en", locale.lang, locale.site)
@@ -273,6 +273,7 @@ def _translate_locale(articles, locale: Locale, store, tm, glossary, settings: S
         provenance = Provenance(
             Origin.MT, engine="ctranslate2", model="+".join(i.name for i in route_infos),
             model_version="+".join(i.version for i in route_infos), glossary_hash=glossary_hash,
+            licence="+".join(i.licence for i in route_infos if i.non_commercial),
         )
         unique = list(dict.fromkeys(s.source for s in segments))
         remembered = tm.lookup_many(unique, src, locale.lang, model=provenance.model,

@@ -250,6 +250,14 @@ class TranslationMemory:
                     found[text] = entry
         return found
 
+    def human_entries(self, src: str, tgt: str) -> list[TMEntry]:
+        """Every human row (translators' corrections, imported approved work) of a pair, oldest first."""
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM tm WHERE src_lang = ? AND tgt_lang = ? AND origin = 'human' ORDER BY created, source",
+            (normalize_lang(src), normalize_lang(tgt)),
+        )
+        return [_entry_from_row(values) for values in rows]
+
     def lookup_many(
         self, sources: Sequence[str], src: str, tgt: str, *, model: str, model_version: str, glossary_hash: str
     ) -> dict[str, TMEntry]:

@@ -100,6 +100,24 @@ def opus_mt_release(test_models_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def hyx_hyx_release(test_models_dir: Path) -> Path:
+    """A tiny release laid out as hyx-hyx opus4m+btTCv20210807-2021-09-30 (needs >>hye<<)."""
+    from i18n_pipeline.testing.opus_mt import HYX_HYX_2021
+
+    return build_tiny_opus_mt_release(test_models_dir / "hyx-hyx", src="en", tgt="hy", layout=HYX_HYX_2021,
+                                      target_labels=("eng", "hye", "hye_Latn", "hyw", "hyw_Armn", "xcl_Armn"))
+
+
+@pytest.fixture(scope="session")
+def eng_zle_release(test_models_dir: Path) -> Path:
+    """A tiny release laid out as eng-zle opusTCv20210807+bt transformer-big 2022-03-13 (needs >>rus<<)."""
+    from i18n_pipeline.testing.opus_mt import ENG_ZLE_BIG_2022
+
+    return build_tiny_opus_mt_release(test_models_dir / "eng-zle", src="en", tgt="ru", layout=ENG_ZLE_BIG_2022,
+                                      target_labels=("bel", "orv_Cyrl", "rue", "rus", "ukr"))
+
+
+@pytest.fixture(scope="session")
 def copy_doubles(tmp_path_factory):
     """Engines of ``testing.doubles.copy_double_shapes()``, built once per session on first use
     (with their build times): shared by the doubles' own tests and the glossary's."""

@@ -28,6 +28,9 @@ from i18n_pipeline.mt.fetch import USER_AGENT, Step, download, fetch
 from i18n_pipeline.mt.store import ModelStore
 from i18n_pipeline.testing import zip_opus_mt_release
 
+HYX_HYX_PATH = "hyx-hyx/opus4m+btTCv20210807-2021-09-30.zip"
+ENG_ZLE_PATH = "eng-zle/opusTCv20210807+bt_transformer-big_2022-03-13.zip"
+
 runner = CliRunner()
 
 
@@ -82,20 +85,22 @@ def _fetch(models: Path, *pair: str):
 def test_fetch_installs_the_argos_package_and_says_who_it_is(tmp_path, sources, random_package):
     package = random_package.read_bytes()
     _serve_argos(sources, package, sha256=hashlib.sha256(package).hexdigest())
-    result = _fetch(tmp_path / "models", "en", "ru")
+    result = _fetch(tmp_path / "models", "en", "ru", "--kind", "argos")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("installed translate-en_ru: en→ru") and result.stderr == ""
+    licence, installed = result.stdout.splitlines()
+    assert licence.startswith("argos/translate-en_ru: licence unknown (read from the package README); from")
+    assert installed.startswith("installed translate-en_ru: en→ru") and result.stderr == ""
     assert [(p.from_code, p.to_code, p.kind) for p in ModelStore(tmp_path / "models").packs()] == [("en", "ru", "argos")]
     assert set(sources.agents) == {USER_AGENT} and USER_AGENT == "i18n-pipeline/0.1.0"
 
 
 def test_fetch_converts_the_opus_mt_release_from_the_mirror(tmp_path, sources, opus_mt_release):
-    archive = zip_opus_mt_release(opus_mt_release, tmp_path / "opus-2020-06-16.zip").read_bytes()
-    sources.routes["/tatoeba/eng-hye/opus-2020-06-16.zip"] = (200, archive, None)
+    archive = zip_opus_mt_release(opus_mt_release, tmp_path / "release.zip").read_bytes()
+    sources.routes["/tatoeba/hyx-hyx/opus4m+btTCv20210807-2021-09-30.zip"] = (200, archive, None)
     result = _fetch(tmp_path / "models", "en", "arm")
     assert result.exit_code == 0, result.output
     (pack,) = ModelStore(tmp_path / "models").packs()
-    assert (pack.kind, pack.to_code, pack.version) == ("opus-mt", "hy", "opus-2020-06-16")
+    assert (pack.kind, pack.to_code, pack.version) == ("opus-mt", "hy", "opus4m+btTCv20210807-2021-09-30")
     assert (Path(pack.path) / "preprocess.sh").is_file()
 
 
@@ -104,7 +109,7 @@ def test_fetch_converts_the_opus_mt_release_from_the_mirror(tmp_path, sources, o
 def test_an_http_error_is_reported_as_such_with_the_url(tmp_path, sources, random_package, status, words):
     link = _serve_argos(sources, random_package.read_bytes())
     sources.routes["/packages/translate-en_ru.argosmodel"] = (status, b"nope", None)
-    result = _fetch(tmp_path / "models", "en", "ru")
+    result = _fetch(tmp_path / "models", "en", "ru", "--kind", "argos")
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and result.stdout == ""
     assert f"{link}: the server answered {words}" in result.stderr and "offline" not in result.stderr
@@ -112,7 +117,7 @@ def test_an_http_error_is_reported_as_such_with_the_url(tmp_path, sources, rando
 
 
 def test_a_missing_index_is_a_404_naming_the_index(tmp_path, sources):
-    result = _fetch(tmp_path / "models", "en", "ru")
+    result = _fetch(tmp_path / "models", "en", "ru", "--kind", "argos")
     assert result.exit_code == 1
     assert f"{sources.url}/index.json: the server answered HTTP 404" in result.stderr
 
@@ -130,7 +135,7 @@ def test_a_truncated_download_is_refused_and_nothing_is_installed(tmp_path, sour
     package = random_package.read_bytes()
     _serve_argos(sources, package)
     sources.routes["/packages/translate-en_ru.argosmodel"] = (200, package[: len(package) // 2], len(package))
-    result = _fetch(tmp_path / "models", "en", "ru")
+    result = _fetch(tmp_path / "models", "en", "ru", "--kind", "argos")
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert f"was cut short after {len(package) // 2:,} of {len(package):,} bytes" in result.stderr
@@ -156,7 +161,7 @@ def test_a_corrupt_archive_is_refused_before_install_with_exit_3(tmp_path, sourc
     else:
         entry = {"sha256": "0" * 64}
     _serve_argos(sources, package, **entry)
-    result = _fetch(tmp_path / "models", "en", "ru")
+    result = _fetch(tmp_path / "models", "en", "ru", "--kind", "argos")
     assert result.exit_code == 3, result.output
     assert result.stderr.count("\n") == 1 and "translate-en_ru.argosmodel" in result.stderr
     expected = {"not a zip": "not a readable zip", "bad crc": "CRC", "not a pack": "lacks metadata.json",
@@ -185,7 +190,8 @@ def test_download_reports_progress_in_bytes_up_to_the_size(tmp_path, sources):
 def test_fetch_reports_download_then_install(tmp_path, server, random_package):
     _serve_argos(server, random_package.read_bytes())
     steps: list[Step] = []
-    fetch(ModelStore(tmp_path / "models"), "en", "ru", ModelSources(argos_index=f"{server.url}/index.json"), steps.append)
+    fetch(ModelStore(tmp_path / "models"), "en", "ru", ModelSources(argos_index=f"{server.url}/index.json"), steps.append,
+          kind="argos")
     tasks = list(dict.fromkeys(step.task for step in steps))
     assert tasks == ["download en→ru", "install en→ru"] and steps[-1] == Step("install en→ru", 1, 1, "steps")
 
@@ -229,16 +235,15 @@ def test_make_translate_offline_stops_with_exit_3_and_the_line_saying_what_to_in
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-def test_make_translate_fetches_the_missing_pairs_first(tmp_path, sources, random_package, opus_mt_release):
-    _serve_argos(sources, random_package.read_bytes())
-    archive = zip_opus_mt_release(opus_mt_release, tmp_path / "release.zip").read_bytes()
-    sources.routes["/tatoeba/eng-hye/opus-2020-06-16.zip"] = (200, archive, None)
+def test_make_translate_fetches_the_missing_pairs_first(tmp_path, sources, hyx_hyx_release, eng_zle_release):
+    for path, release in ((HYX_HYX_PATH, hyx_hyx_release), (ENG_ZLE_PATH, eng_zle_release)):
+        sources.routes[f"/tatoeba/{path}"] = (200, zip_opus_mt_release(release, tmp_path / "r.zip").read_bytes(), None)
     models = tmp_path / "models"
     env = {"I18N_PIPELINE_MODELS": str(models), "I18N_PIPELINE_ARGOS_INDEX": f"{sources.url}/index.json",
            "I18N_PIPELINE_OPUS_MT_MIRROR": f"{sources.url}/tatoeba"}
     run = _make("models-missing", env)  # the step `make translate` runs first
     assert run.returncode == 0, run.stderr
-    assert sorted((p.to_code, p.kind) for p in ModelStore(models).packs()) == [("hy", "opus-mt"), ("ru", "argos")]
+    assert sorted((p.to_code, p.kind) for p in ModelStore(models).packs()) == [("hy", "opus-mt"), ("ru", "opus-mt")]
     again = _make("models-missing", env)
     assert again.returncode == 0 and again.stdout.count("already installed") == 2
 

@@ -64,6 +64,7 @@ def _tu(item: AlignedSegment, source_lang: str, target_lang: str) -> etree._Elem
             "x-tm-hit": "yes" if p.tm_hit else "",
             "x-state": item.target.state.value,
             "x-note": p.note,
+            "x-licence": p.licence,
         }
     for name, value in props.items():
         if value:

@@ -15,7 +15,7 @@ from ..errors import CorruptModelError
 from .base import ModelInfo
 from .ctranslate2_engine import CTranslate2Engine, PackFormat, PlainCodec
 from .spm_codec import SpanCodec
-from .packs import require_files
+from .packs import licence_fields, require_files
 
 _XDG_VARS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
 
@@ -61,6 +61,7 @@ class ArgosPack:
             to_code=self.package.to_code,
             version=str(self.package.package_version or metadata.get("package_version", "")),
             path=str(pack_dir),
+            **licence_fields(metadata),
         )
 
     def load(self, settings: MTSettings) -> CTranslate2Engine:

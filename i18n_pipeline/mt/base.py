@@ -19,11 +19,19 @@ class ModelInfo:
     """Identity of an installed model pack; goes into every target's provenance."""
 
     name: str  # e.g. "translate-en_ru"
-    kind: str  # "argos" | "opus-mt"
+    kind: str  # "argos" | "opus-mt" | "nllb"
     from_code: str
     to_code: str
     version: str
     path: str
+    # As recorded in the pack's metadata.json at install ("unknown" when the source names none).
+    licence: str = "unknown"
+    source_url: str = ""
+    attribution: str = ""
+
+    @property
+    def non_commercial(self) -> bool:
+        return "-NC" in self.licence.upper()
 
 
 @dataclass

@@ -75,6 +75,7 @@ class PackFormat:
     add_eos: bool = False  # Marian models want exactly one </s> at the end of the source
     source_prefix: tuple[str, ...] = ()  # e.g. ">>hye<<" for a multi-target OPUS-MT release
     target_prefix: tuple[str, ...] = ()  # e.g. a language token for multilingual Argos packs
+    source_suffix: tuple[str, ...] = ()  # after </s>: legacy NLLB packs end with the source language
 
 
 class CTranslate2Engine:
@@ -165,10 +166,10 @@ class CTranslate2Engine:
         pieces = list(self.format.source_prefix) + [pieces[i] for i in keep]
         if spans is not None:
             spans = [(0, 0)] * len(self.format.source_prefix) + [spans[i] for i in keep]
-        if self.format.add_eos:
-            pieces.append(EOS)
-            if spans is not None:
-                spans.append((len(sentence), len(sentence)))
+        tail = ([EOS] if self.format.add_eos else []) + list(self.format.source_suffix)
+        pieces += tail
+        if spans is not None:
+            spans += [(len(sentence), len(sentence))] * len(tail)
         return pieces, spans
 
     def _prefix_pieces(self, prefix_text: str | None) -> list[str] | None:

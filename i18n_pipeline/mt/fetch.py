@@ -30,6 +30,7 @@ from ..config import ModelSources
 from ..errors import DownloadError, OfflineError, UsageError
 from .archive import verify_zip
 from .base import ModelInfo
+from .catalog import Release, choose, licence_in_text, require_accepted
 from .store import ModelStore
 
 log = logging.getLogger(__name__)
@@ -39,16 +40,6 @@ USER_AGENT = f"i18n-pipeline/{__version__}"
 OFFLINE_HINT = "run `make models` on a connected machine and copy its models/ folder here"
 
 
-@dataclass(frozen=True)
-class OpusMTRelease:
-    path: str  # under ModelSources.opus_mt_mirror
-    sha256: str | None = None
-
-
-# Argos has no English→Armenian package; these OPUS-MT releases are converted on import.
-OPUS_MT_RELEASES: dict[tuple[str, str], OpusMTRelease] = {
-    ("en", "hy"): OpusMTRelease("eng-hye/opus-2020-06-16.zip"),
-}
 ARGOS_FILES = [("metadata.json",), ("model/model.bin",), ("sentencepiece.model", "bpe.model")]
 OPUS_MT_FILES = [("decoder.yml",), ("source.spm",), ("target.spm",), ("*.npz",), ("*.vocab.yml",)]
 
@@ -67,31 +58,57 @@ Progress = Callable[[Step], None]
 
 
 def fetch(store: ModelStore, from_code: str, to_code: str, sources: ModelSources | None = None,
-          progress: Progress | None = None) -> ModelInfo:
-    """Install the pack for a pair: known OPUS-MT releases first, then Argos's package index."""
+          progress: Progress | None = None, *, kind: str | None = None,
+          accepted: frozenset[str] = frozenset()) -> ModelInfo:
+    """Install the pack for a pair: the release ``catalog.choose`` picks (``kind``, else the
+    i18n.toml choice, else the default), with its licence recorded in the pack."""
     sources = sources or ModelSources()
+    return fetch_release(store, choose(from_code, to_code, kind, sources.choices), sources, progress, accepted)
+
+
+def fetch_release(store: ModelStore, release: Release, sources: ModelSources, progress: Progress | None = None,
+                  accepted: frozenset[str] = frozenset()) -> ModelInfo:
     report = progress or (lambda step: None)
+    from_code, to_code = release.from_code, release.to_code
     label = f"{from_code}→{to_code}"
+    require_accepted(release.licence, accepted, f"{release.name}")
     with tempfile.TemporaryDirectory(prefix="i18n-pipeline-fetch-") as scratch:
-        if (from_code, to_code) in OPUS_MT_RELEASES:
-            release = OPUS_MT_RELEASES[from_code, to_code]
-            url = f"{sources.opus_mt_mirror.rstrip('/')}/{release.path}"
+        if release.kind == "opus-mt":
+            url = release_url(release, sources)
             archive = download(url, Path(scratch) / Path(release.path).name, label, report)
             verify_zip(archive, OPUS_MT_FILES, release.sha256)
             task = f"convert {label}"
             report(Step(task, 0, 1, "steps"))
-            info = store.import_opus_mt(archive, from_code, to_code, version=Path(release.path).stem)
+            info = store.import_opus_mt(archive, from_code, to_code, version=release.version,
+                                        licence=release.licence.as_metadata(url))
             report(Step(task, 1, 1, "steps"))
             return info
         entry = _index_entry(_argos_index(sources), from_code, to_code)
         target = Path(scratch) / f"translate-{from_code}_{to_code}.argosmodel"
-        archive = _download_any(entry.get("links") or [], target, label, report)
+        archive, link = _download_any(entry.get("links") or [], target, label, report)
         verify_zip(archive, ARGOS_FILES, entry.get("sha256"))
         task = f"install {label}"
         report(Step(task, 0, 1, "steps"))
-        info = store.install(archive)
+        info = store.install(archive, licence=_argos_licence(archive, link))
         report(Step(task, 1, 1, "steps"))
         return info
+
+
+def release_url(release: Release, sources: ModelSources) -> str:
+    """Where an OPUS-MT release is downloaded from (the mirror of i18n.toml or the default)."""
+    return f"{sources.opus_mt_mirror.rstrip('/')}/{release.path}"
+
+
+def _argos_licence(archive: Path, link: str) -> dict[str, str]:
+    """The licence an Argos package's README names (``unknown`` when none: argos-translate#507)."""
+    import zipfile
+
+    text = ""
+    with zipfile.ZipFile(archive) as bundle:
+        for name in bundle.namelist():
+            if name.count("/") == 1 and name.endswith("/README.md"):
+                text = bundle.read(name).decode("utf-8", errors="replace")
+    return licence_in_text(text, "Argos Translate package (argosopentech)").as_metadata(link)
 
 
 def _argos_index(sources: ModelSources) -> list[dict]:
@@ -112,16 +129,17 @@ def _index_entry(index: list[dict], from_code: str, to_code: str) -> dict:
     for entry in index:
         if entry.get("from_code") == from_code and entry.get("to_code") == to_code:
             return entry
-    raise UsageError(f"no package for {from_code}→{to_code} in the Argos index or the known OPUS-MT releases")
+    raise UsageError(f"no package for {from_code}→{to_code} in the Argos index; "
+                     "choose another kind with --kind, or install a pack file with `models install`")
 
 
-def _download_any(links: list[str], target: Path, label: str, report: Progress) -> Path:
+def _download_any(links: list[str], target: Path, label: str, report: Progress) -> tuple[Path, str]:
     if not links:
         raise UsageError(f"the Argos index lists no download link for {label}")
     last: Exception | None = None
     for link in links:
         try:
-            return download(link, target, label, report)
+            return download(link, target, label, report), link
         except (OfflineError, DownloadError) as exc:
             log.info("%s", exc)
             last = exc

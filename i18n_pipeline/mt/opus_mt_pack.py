@@ -20,7 +20,7 @@ from ..errors import CorruptModelError
 from .base import ModelInfo
 from .ctranslate2_engine import CTranslate2Engine, PackFormat, model_adds_source_eos
 from .normalize import opus_mt_normalize
-from .packs import require_files
+from .packs import licence_fields, require_files
 
 log = logging.getLogger(__name__)
 KIND = "opus-mt"
@@ -43,6 +43,7 @@ class OpusMTPack:
             to_code=metadata["to_code"],
             version=str(metadata.get("package_version", "")),
             path=str(pack_dir),
+            **licence_fields(metadata),
         )
 
     def load(self, settings: MTSettings) -> CTranslate2Engine:

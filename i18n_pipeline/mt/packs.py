@@ -19,6 +19,7 @@ from .base import ModelInfo, TranslationEngine
 PACK_KINDS: dict[str, str] = {
     "argos": "i18n_pipeline.mt.argos_pack:ArgosPack",
     "opus-mt": "i18n_pipeline.mt.opus_mt_pack:OpusMTPack",
+    "nllb": "i18n_pipeline.mt.nllb_pack:NLLBPack",
 }
 METADATA = "metadata.json"
 # Codes end up in folder names: a hostile pack must not steer an install with "../".
@@ -59,6 +60,13 @@ def open_pack(pack_dir: Path) -> Pack:
     module_name, class_name = PACK_KINDS[kind].split(":")
     pack_class = getattr(importlib.import_module(module_name), class_name)
     return pack_class(pack_dir, metadata)
+
+
+def licence_fields(metadata: dict) -> dict[str, str]:
+    """ModelInfo's licence, source_url and attribution as ``metadata.json`` records them."""
+    fields = {"licence": metadata.get("licence") or "unknown", "source_url": metadata.get("source_url") or "",
+              "attribution": metadata.get("attribution") or ""}
+    return {key: value if isinstance(value, str) else str(value) for key, value in fields.items()}
 
 
 def require_files(pack_dir: Path, names: list[str]) -> None:

@@ -6,14 +6,17 @@ fully there or absent; a replaced pack is swapped, never half-overwritten.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..config import MTSettings
 from ..errors import CorruptModelError, ModelMissingError, UsageError
+from ..fsutil import atomic_write_text
 from .archive import safe_extract_zip, single_root
 from .base import ModelInfo, TranslationEngine
 from .packs import METADATA, open_pack, pack_kind, read_metadata
@@ -23,8 +26,12 @@ PIVOT = "en"
 
 
 class ModelStore:
-    def __init__(self, root: Path):
+    """``prefer`` maps a target language to the pack kind to use when a pair has packs of
+    several kinds (``[models] ru = "argos"``); without one, the catalogue's default kind wins."""
+
+    def __init__(self, root: Path, prefer: Mapping[str, str] | None = None):
         self.root = Path(root)
+        self.prefer = dict(prefer or {})
         self._loaded: dict[tuple[str, MTSettings], TranslationEngine] = {}
         self._listing: list[ModelInfo] | None = None  # reading packs costs; a run asks often
 
@@ -49,13 +56,23 @@ class ModelStore:
                 log.warning("%s", exc)
         return found
 
+    def packs_for(self, from_code: str, to_code: str) -> list[ModelInfo]:
+        """Every installed pack of a pair, the one ``find`` uses first."""
+        from .catalog import DEFAULT_KIND
+
+        found = [p for p in self.packs() if (p.from_code, p.to_code) == (from_code, to_code)]
+        wanted = self.prefer.get(to_code) or DEFAULT_KIND.get((from_code, to_code))
+        return sorted(found, key=lambda p: p.kind != wanted)
+
     def find(self, from_code: str, to_code: str) -> ModelInfo | None:
-        return next((p for p in self.packs() if (p.from_code, p.to_code) == (from_code, to_code)), None)
+        return next(iter(self.packs_for(from_code, to_code)), None)
 
     def route(self, from_code: str, to_code: str) -> list[ModelInfo] | None:
         """A direct pack, or src→en + en→tgt through English; None if neither exists."""
-        packs = self.packs()
-        by_pair = {(p.from_code, p.to_code): p for p in packs}
+        by_pair = {}
+        for pack in self.packs():
+            pair = (pack.from_code, pack.to_code)
+            by_pair.setdefault(pair, self.find(*pair))
         if (from_code, to_code) in by_pair:
             return [by_pair[from_code, to_code]]
         first, second = by_pair.get((from_code, PIVOT)), by_pair.get((PIVOT, to_code))
@@ -72,8 +89,11 @@ class ModelStore:
 
     # -- changes ---------------------------------------------------------------------------
 
-    def install(self, archive: Path) -> ModelInfo:
-        """Install an ``.argosmodel`` (or any zipped pack); replaces a pack of the same pair."""
+    def install(self, archive: Path, licence: dict[str, str] | None = None) -> ModelInfo:
+        """Install an ``.argosmodel`` (or any zipped pack); replaces a pack of the same pair and kind.
+
+        ``licence`` (``Licence.as_metadata``) is recorded in its metadata.json; without it, the
+        licence the package's README names (or "unknown")."""
         archive = Path(archive)
         if not archive.is_file():
             raise UsageError(f"{archive}: no such file; give the path of a downloaded .argosmodel")
@@ -81,13 +101,15 @@ class ModelStore:
             safe_extract_zip(archive, staging)
             try:
                 pack_dir = single_root(staging)
+                record_licence(pack_dir, licence, archive.name)
                 open_pack(pack_dir).load(MTSettings(beam_size=1))  # refused unless CTranslate2 loads it
                 name = _pack_name(read_metadata(pack_dir))
             except CorruptModelError as exc:
                 raise CorruptModelError(_about_archive(exc, staging, archive)) from exc
             return self._commit(pack_dir, name)
 
-    def import_opus_mt(self, source: Path, from_code: str, to_code: str, version: str = "") -> ModelInfo:
+    def import_opus_mt(self, source: Path, from_code: str, to_code: str, version: str = "",
+                       licence: dict[str, str] | None = None) -> ModelInfo:
         """Convert an OPUS-MT release (zip or folder) and install it as a pack."""
         from .opus_mt_pack import KIND, convert_release, find_release_root
 
@@ -102,6 +124,27 @@ class ModelStore:
                 release = find_release_root(staging / "release")
             pack_dir = staging / "pack"
             convert_release(release, pack_dir, from_code, to_code, version or source.stem)
+            record_licence(pack_dir, licence, source.name)
+            open_pack(pack_dir).load(MTSettings(beam_size=1))
+            return self._commit(pack_dir, f"{KIND}-{from_code}_{to_code}")
+
+    def import_nllb(self, source: Path, to_code: str, accepted: frozenset[str] = frozenset(),
+                    from_code: str = "en") -> ModelInfo:
+        """Install a CTranslate2 NLLB-200 folder or zip (non-commercial: ``accepted`` must say so)."""
+        from .nllb_pack import KIND, LICENCE, make_pack
+        from .catalog import require_accepted
+
+        source = Path(source)
+        require_accepted(LICENCE, accepted, f"{source} (NLLB-200)")
+        if not source.exists():
+            raise UsageError(f"{source}: no such file or folder; give a CTranslate2 NLLB-200 folder or its .zip")
+        with self._staging() as staging:
+            folder = source
+            if source.is_file():
+                safe_extract_zip(source, staging / "release")
+                folder = staging / "release"
+            pack_dir = staging / "pack"
+            make_pack(folder, pack_dir, from_code, to_code, source_url=str(source))
             open_pack(pack_dir).load(MTSettings(beam_size=1))
             return self._commit(pack_dir, f"{KIND}-{from_code}_{to_code}")
 
@@ -151,6 +194,19 @@ def _pack_name(metadata: dict) -> str:
     if not isinstance(prefix, str) or not re.fullmatch(r"[a-z][a-z0-9-]{0,30}", prefix):
         raise CorruptModelError(f"pack type {prefix!r} is not a plain name; refusing the pack")
     return f"{prefix}-{metadata['from_code']}_{metadata['to_code']}"
+
+
+def record_licence(pack_dir: Path, licence: dict[str, str] | None, source: str) -> None:
+    """Write the pack's licence, source and attribution into its metadata.json (atomically)."""
+    from .catalog import licence_of_folder
+
+    metadata = read_metadata(pack_dir)
+    if licence is None:
+        if metadata.get("licence"):
+            return
+        licence = licence_of_folder(pack_dir).as_metadata(source)
+    metadata.update(licence)
+    atomic_write_text(pack_dir / METADATA, json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
 
 
 def _about_archive(error: CorruptModelError, staging: Path, archive: Path) -> str:

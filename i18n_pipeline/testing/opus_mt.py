@@ -17,6 +17,7 @@ import io
 import math
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,32 @@ from .tokenizer import load_pieces, train_sentencepiece_bytes
 MODEL_FILE = "opus.spm32k-spm32k.transformer-align.model1.npz.best-perplexity.npz"
 VOCAB_FILE = "opus.spm32k-spm32k.vocab.yml"
 RELEASE_YML = "opus-2000-01-01.yml"  # Tatoeba names it after the release date
+
+
+@dataclass(frozen=True)
+class ReleaseLayout:
+    """How one Tatoeba-Challenge release names its files and says it needs a label."""
+
+    name: str = "opus-2000-01-01"  # the zip's stem; the .yml is <name>.yml
+    dataset: str = "opus"  # prefix of the vocabulary and model file names
+    model_type: str = "transformer-align"
+    label_style: str = "unquoted"  # see opus_mt_files.release_yml
+    list_labels: bool = True  # whether the README lists the valid labels
+
+    @property
+    def vocab_file(self) -> str:
+        return f"{self.dataset}.spm32k-spm32k.vocab.yml"
+
+    @property
+    def model_file(self) -> str:
+        return f"{self.dataset}.spm32k-spm32k.{self.model_type}.model1.npz.best-perplexity.npz"
+
+
+# As the model cards say (Helsinki-NLP/Tatoeba-Challenge models/hyx-hyx, models/eng-zle: README.md
+# and <release>.yml): vocabulary names, label lists, and how each writes its labels.
+HYX_HYX_2021 = ReleaseLayout("opus4m+btTCv20210807-2021-09-30", "opus4m+btTCv20210807", "transformer", "quoted")
+ENG_ZLE_BIG_2022 = ReleaseLayout("opusTCv20210807+bt_transformer-big_2022-03-13", "opusTCv20210807+bt",
+                                 "transformer-big", "empty", list_labels=False)
 _LINES_BY_LANGUAGE = {"en": (*SAMPLE_ARTICLE_SENTENCES, *ENGLISH_LINES), "ru": RUSSIAN_LINES, "hy": ARMENIAN_LINES}
 
 
@@ -46,6 +73,7 @@ def build_tiny_opus_mt_release(
     source_lines: Iterable[str] | None = None,
     target_lines: Iterable[str] | None = None,
     target_labels: Sequence[str] = (),
+    layout: ReleaseLayout = ReleaseLayout(),
 ) -> Path:
     """Write the release files into ``out_dir`` and return it.
 
@@ -61,13 +89,13 @@ def build_tiny_opus_mt_release(
 
     atomic_write_bytes(out_dir / "source.spm", source_spm)
     atomic_write_bytes(out_dir / "target.spm", target_spm)
-    atomic_write_text(out_dir / VOCAB_FILE, vocabulary_yaml(vocab))
+    atomic_write_text(out_dir / layout.vocab_file, vocabulary_yaml(vocab))
     model = io.BytesIO()
     np.savez(model, **weights)
-    atomic_write_bytes(out_dir / MODEL_FILE, model.getvalue())
+    atomic_write_bytes(out_dir / layout.model_file, model.getvalue())
     decoder = {
-        "models": [MODEL_FILE],
-        "vocabs": [VOCAB_FILE, VOCAB_FILE],
+        "models": [layout.model_file],
+        "vocabs": [layout.vocab_file, layout.vocab_file],
         "beam-size": 4,
         "normalize": 1,
         "word-penalty": 0,
@@ -78,8 +106,9 @@ def build_tiny_opus_mt_release(
     }
     atomic_write_text(out_dir / "decoder.yml", yaml.safe_dump(decoder, sort_keys=False))
     codes = tatoeba_code(src), tatoeba_code(tgt)
-    atomic_write_text(out_dir / "README.md", readme(*codes, labels))
-    atomic_write_text(out_dir / RELEASE_YML, release_yml(*codes, labels))
+    names = {"name": layout.name, "dataset": layout.dataset, "model_type": layout.model_type}
+    atomic_write_text(out_dir / "README.md", readme(*codes, labels, list_labels=layout.list_labels, **names))
+    atomic_write_text(out_dir / f"{layout.name}.yml", release_yml(*codes, labels, label_style=layout.label_style, **names))
     atomic_write_text(out_dir / "LICENSE", LICENSE_TEXT)
     for name, script in (("preprocess.sh", PREPROCESS_SH), ("postprocess.sh", POSTPROCESS_SH)):
         atomic_write_text(out_dir / name, script).chmod(0o755)

@@ -74,14 +74,16 @@ def tatoeba_code(code: str) -> str:
     return langcodes.Language.get(code).to_alpha3()
 
 
-def readme(src: str, tgt: str, labels: Sequence[str]) -> str:
-    """A release README.md; ``src``/``tgt`` are Tatoeba codes, ``labels`` full ``>>id<<`` tokens."""
+def readme(src: str, tgt: str, labels: Sequence[str], *, name: str = "opus-2000-01-01", dataset: str = "opus",
+           model_type: str = "transformer-align", list_labels: bool = True) -> str:
+    """A release README.md; ``src``/``tgt`` are Tatoeba codes, ``labels`` full ``>>id<<`` tokens.
+    ``list_labels=False``: the README says a label is required but lists none (eng-zle's)."""
     targets = " ".join(label.strip("<>") for label in labels) or tgt
     lines = [
-        "# opus-2000-01-01.zip",
+        f"# {name}.zip",
         "",
-        "* dataset: opus",
-        "* model: transformer-align",
+        f"* dataset: {dataset}",
+        f"* model: {model_type}",
         f"* source language(s): {src}",
         f"* target language(s): {targets}",
         "* pre-processing: normalization + SentencePiece (spm32k,spm32k)",
@@ -89,26 +91,31 @@ def readme(src: str, tgt: str, labels: Sequence[str]) -> str:
     if labels:
         lines += [
             "* a sentence initial language token is required in the form of `>>id<<` (id = valid target language ID)",
-            f"* valid language labels: {' '.join(labels)}",
         ]
+        lines += [f"* valid language labels: {' '.join(labels)}"] if list_labels else []
     lines += ["* test release: random weights, built by i18n_pipeline.testing; it translates nothing", ""]
     return "\n".join(lines)
 
 
-def release_yml(src: str, tgt: str, labels: Sequence[str]) -> str:
-    """The release's ``.yml`` as Tatoeba writes it (``- >>hye<<`` unquoted)."""
+def release_yml(src: str, tgt: str, labels: Sequence[str], *, name: str = "opus-2000-01-01", dataset: str = "opus",
+                model_type: str = "transformer-align", label_style: str = "unquoted") -> str:
+    """The release's ``.yml`` as Tatoeba writes it: ``label_style`` "unquoted" (``- >>hye<<``, the
+    2020 releases), "quoted" (``- ">>hye<<"``, hyx-hyx 2021-09-30) or "empty" (a bare
+    ``use-target-labels:``, eng-zle 2022-03-13)."""
     targets = [label.strip("<>") for label in labels] or [tgt]
     text = (
-        "release: test/opus-2000-01-01.zip\n"
+        f"release: test/{name}.zip\n"
         "release-date: 2000-01-01\n"
-        "dataset-name: opus\n"
-        "modeltype: transformer-align\n"
+        f"dataset-name: {dataset}\n"
+        f"modeltype: {model_type}\n"
         "pre-processing: normalization + SentencePiece (spm32k,spm32k)\n"
         f"source-languages:\n   - {src}\n"
         "target-languages:\n" + "".join(f"   - {target}\n" for target in targets)
     )
     if labels:
-        text += "use-target-labels:\n" + "".join(f"   - {label}\n" for label in labels)
+        quote = '"' if label_style == "quoted" else ""
+        items = [] if label_style == "empty" else [f"   - {quote}{label}{quote}\n" for label in labels]
+        text += "use-target-labels:\n" + "".join(items)
     return text
 
 

@@ -88,6 +88,7 @@ def train_sentencepiece_bytes(
     *,
     model_type: str = "bpe",
     normalization: str = "identity",
+    user_defined_symbols: tuple[str, ...] = (),
 ) -> bytes:
     """The serialized model ``train_sentencepiece`` writes, for callers that zip it directly."""
     text = [line for line in (default_training_lines() if lines is None else lines) if line.strip()]
@@ -106,6 +107,7 @@ def train_sentencepiece_bytes(
         shuffle_input_sentence=False,
         num_threads=1,
         minloglevel=2,
+        **({"user_defined_symbols": list(user_defined_symbols)} if user_defined_symbols else {}),
     )
     return model.getvalue()
 
