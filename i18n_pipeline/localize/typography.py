@@ -124,9 +124,10 @@ def _dashes(text: str, _frozen: dict[str, str]) -> str:
 
 
 def _no_space_before(marks: str) -> Rule:
-    # Only a mark used as punctuation: followed by a space, the end, a closer or another mark
-    # (" .NET" and " ,5" are left alone).
-    pattern = re.compile(rf"[{_SPACES}]+([{marks}]+)(?=\s|$|[»“”\"')\]])")
+    # Only a mark used as punctuation: followed by a space, the end, a quote or closer, or
+    # another mark (" .NET" and " ,5" are left alone). Quotes of both styles: the quote rule
+    # runs later, so a second pass must see «„ where the first saw “".
+    pattern = re.compile(rf"[{_SPACES}]+([{marks}]+)(?=\s|$|[«„»“”\"')\]])")
     return lambda text, _frozen: pattern.sub(r"\1", text)
 
 
