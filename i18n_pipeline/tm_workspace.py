@@ -164,6 +164,11 @@ class WorkspaceStore:
         )
         return {(a, loc): (who, at, n) for a, loc, who, at, n in rows}
 
+    def touched_by(self, who: str) -> set[tuple[str, str]]:
+        """Every (article, locale) this user has saved a segment of."""
+        rows = self._tm._read("SELECT DISTINCT article, locale FROM segment_edits WHERE who = ?", (who,))
+        return {(a, loc) for a, loc in rows}
+
     # -- users -------------------------------------------------------------------------------
 
     def put_user(self, name: str, password_hash: str, roles: tuple[str, ...]) -> None:

@@ -222,6 +222,10 @@ class Workspace:
             view.rows.append((block.role.value, items))
         return view
 
+    def touched_by(self, who: str) -> set[tuple[str, str]]:
+        with self._store() as store:
+            return store.touched_by(who)
+
     def history(self, article: str, site: str, segment_id: str) -> list[EditRecord]:
         with self._store() as store:
             return store.history(article, site, segment_id)
