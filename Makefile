@@ -6,12 +6,13 @@ PY     := $(BIN)/python
 CLI    := $(BIN)/i18n-pipeline
 ARTICLES ?= 50
 
-.PHONY: install system-packages test translate models models-missing bench catalogs-extract catalogs-update catalogs-compile clean help
+.PHONY: install system-packages test translate review models models-missing bench catalogs-extract catalogs-update catalogs-compile clean help
 
 help:
 	@echo "make install    create .venv and install i18n-pipeline with everything it needs"
 	@echo "make test       run the test suite (offline; builds its own tiny models)"
 	@echo "make translate  translate articles/ into ru and arm (out/); fetches missing models when online"
+	@echo "make review     open the translator workspace (serve) on 127.0.0.1:8765"
 	@echo "make models     download the en→ru and en→hy models (connected machine only)"
 	@echo "make bench      benchmark against Argos Translate and raw CTranslate2 (ARTICLES=$(ARTICLES))"
 
@@ -40,6 +41,10 @@ test: $(PY)
 # offline that step is silent and translate stops with exit 3 and the line saying what to install.
 translate: $(PY) models-missing
 	$(CLI) translate articles --to ru,arm --out out
+
+# The translator workspace on 127.0.0.1:8765 (the printed URL carries this launch's secret).
+review: $(PY)
+	$(CLI) serve
 
 models-missing: $(PY)
 	@$(CLI) models fetch en ru --missing-only --offline-ok

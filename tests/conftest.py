@@ -136,3 +136,35 @@ def copy_doubles(tmp_path_factory):
         return built[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def translated_site(tmp_path_factory, copy_package, copy_package_hy) -> Path:
+    """The sample article translated into ru and arm by the copy models, once per session:
+    ``models/``, ``inbox/``, ``glossary/`` (the repo's), ``out/`` and ``state/``. Copy it before changing it."""
+    from typer.testing import CliRunner
+
+    from i18n_pipeline.cli import app
+    from i18n_pipeline.mt.store import ModelStore
+
+    repo = Path(__file__).resolve().parents[1]
+    root = tmp_path_factory.mktemp("translated-site")
+    store = ModelStore(root / "models")
+    store.install(copy_package)
+    store.install(copy_package_hy)
+    (root / "inbox").mkdir()
+    shutil.copy(repo / "articles" / "000_62d6198c2960ff45.txt", root / "inbox")
+    shutil.copytree(repo / "glossary", root / "glossary")
+    result = CliRunner().invoke(app, ["translate", str(root / "inbox"), "--to", "ru,arm", "--out", str(root / "out"),
+                                      "--models", str(root / "models"), "--state", str(root / "state"),
+                                      "--glossary", str(root / "glossary"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def site(translated_site, tmp_path) -> Path:
+    """A private copy of ``translated_site`` for one test."""
+    copy = tmp_path / "site"
+    shutil.copytree(translated_site, copy)
+    return copy

@@ -22,7 +22,9 @@ models_app = typer.Typer(help="Install, list and remove offline translation mode
 glossary_app = typer.Typer(help="Edit and check the term base in glossary/.", no_args_is_help=True)
 review_app = typer.Typer(help="The translator review loop: import approved work, export work to review.",
                          no_args_is_help=True)
+users_app = typer.Typer(help="Accounts for the translator workspace (serve on a non-local host).", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+app.add_typer(users_app, name="users")
 app.add_typer(glossary_app, name="glossary")
 app.add_typer(review_app, name="review")
 

@@ -7,10 +7,13 @@ rebuild the page; only translatable blocks carry targets.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from .. import __version__
-from ..document import Article, Block, LocalizedFields, Provenance, QAFlag, Segment, Target, TermHit
+from ..document import (
+    Article, Block, Kind, LocalizedFields, Origin, Provenance, QAFlag, Role, Segment, State, Target, TermHit,
+)
 from ..locales import Locale
 from .aligned import block_translation
 
@@ -34,6 +37,7 @@ def aligned_document(article: Article, locale: Locale, *, source_lang: str = "en
         "locale": locale.site,
         "article": {
             "path": article.path,
+            "original": article.original,
             "stem": article.stem,
             "site": article.site,
             "language": article.language,
@@ -119,3 +123,55 @@ def _term(hit: TermHit) -> dict[str, Any]:
         "status": hit.status,
         "rendered": hit.rendered,
     }
+
+
+# -- reading back --------------------------------------------------------------------------------
+
+
+def article_from_document(doc: dict[str, Any]) -> Article:
+    """The Article an aligned document describes, with targets for its one locale.
+
+    The inverse of ``aligned_document`` for everything the writers use, so an article's outputs
+    can be re-rendered from its JSON alone (the workspace does this after a correction).
+    Raises KeyError/ValueError/TypeError for a document that is not one of ours.
+    """
+    if doc.get("schema") != SCHEMA_ID:
+        raise ValueError(f"not an aligned document (schema {doc.get('schema')!r})")
+    site = doc["locale"]
+    meta = doc["article"]
+    article = Article(
+        path=meta["path"], stem=meta["stem"], headline=meta.get("headline", ""),
+        published=datetime.fromisoformat(meta["published"]) if meta.get("published") else None,
+        author=meta.get("author", ""), section=meta.get("section", ""), language=meta.get("language", ""),
+        credit=meta.get("credit", ""), views=meta.get("views"), site=meta.get("site", ""),
+        original=meta.get("original", ""),
+    )
+    if doc.get("localized") is not None:
+        article.localized[site] = LocalizedFields(**doc["localized"])
+    for b in doc["blocks"]:
+        block = Block(id=b["id"], role=Role(b["role"]), text=b["text"], kind=Kind(b["kind"]), lang=b.get("lang") or "",
+                      confidence=float(b.get("confidence") or 0.0), chrome_role=b.get("chrome_role") or "",
+                      notes=list(b.get("notes", [])))
+        for s in b["segments"]:
+            segment = Segment(id=s["id"], source=s["source"], start=s["start"], end=s["end"],
+                              terms=[_read_term(t) for t in s.get("terms", [])])
+            if s.get("target") is not None:
+                segment.targets[site] = _read_target(s["target"])
+            block.segments.append(segment)
+        article.blocks.append(block)
+    return article
+
+
+def _read_target(t: dict[str, Any]) -> Target:
+    p = t["provenance"]
+    provenance = Provenance(Origin(p["origin"]), engine=p.get("engine", ""), model=p.get("model", ""),
+                            model_version=p.get("model_version", ""), glossary_hash=p.get("glossary_hash", ""),
+                            tm_hit=bool(p.get("tm_hit")), note=p.get("note", ""))
+    return Target(text=t["text"], state=State(t["state"]), provenance=provenance,
+                  flags=[QAFlag(f["check"], f["severity"], f["message"]) for f in t.get("flags", [])],
+                  terms=[_read_term(h) for h in t.get("terms", [])])
+
+
+def _read_term(h: dict[str, Any]) -> TermHit:
+    return TermHit(term=h["term"], start=h["start"], end=h["end"], entry_id=h["entry_id"],
+                   expected=tuple(h.get("expected", ())), status=h.get("status", "pending"), rendered=h.get("rendered", ""))

@@ -1,0 +1,467 @@
+"""The translator workspace's library: the queue, an article's segments, and one call that applies
+a human correction (``Workspace.apply_correction``) to the TM and the published files at once.
+
+The web layer (``i18n_pipeline.web``) calls only this module (and ``accounts``); nothing here
+imports the web layer. It reads what ``translate`` wrote: ``<out>/<article>/<site>.json`` is the
+article as the writers saw it, so a correction re-renders all six outputs from it with the one
+segment changed, through the same ``export.render_outputs``.
+
+A save, in order — so that a process killed at any point leaves the TM and the files as before
+or as after, never half:
+
+1. check the user's rights, the text and the segment; render every output in memory;
+2. write a *pending* marker (``<state>/workspace-pending/<article>.<site>``);
+3. one SQLite transaction: the new segment version (refused if another save came first) and
+   the human TM row (``tm_workspace.WorkspaceStore.save``);
+4. write the six files (each atomically), then remove the marker.
+
+Killed before 3 commits: the files were not touched; the marker alone is harmless. Killed
+after: ``Workspace.recover()`` (run whenever a Workspace opens) re-renders each marked article
+from its JSON plus the committed versions. A ``translate`` run holds the run lock; a save
+during one is refused (``WorkspaceBusy``) rather than racing its writes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from .accounts import NotAllowed, User
+from .config import Settings
+from .document import Article, Origin, Provenance, QAFlag, Segment, State, Target, TermHit
+from .errors import PipelineError, StateError
+from .fsutil import atomic_write_bytes
+from .locales import SITE_LOCALES, Locale
+from .tm import TMEntry, TranslationMemory, normalize_source
+from .tm_workspace import EditRecord, VersionConflict, WorkspaceStore
+
+log = logging.getLogger(__name__)
+
+MAX_SEGMENT_CHARS = 5_000
+PENDING_DIR = "workspace-pending"
+EDITABLE_STATES = (State.TRANSLATED, State.REVIEWED, State.FINAL)
+
+__all__ = [
+    "Correction", "EditConflict", "NotAllowed", "QueueItem", "SaveResult", "SegmentView", "UnknownItem",
+    "BadEdit", "Workspace", "WorkspaceBusy", "WorkspaceError",
+]
+
+
+class WorkspaceError(PipelineError):
+    """A correction that cannot be applied; nothing was changed."""
+
+
+class UnknownItem(WorkspaceError):
+    """No such article, locale or segment in the outputs."""
+
+
+class BadEdit(WorkspaceError):
+    """The edit itself is unusable (too long, a state that cannot be set, a segment not to edit)."""
+
+
+class WorkspaceBusy(WorkspaceError):
+    """A translate run is writing the outputs right now."""
+
+
+class EditConflict(WorkspaceError):
+    """Someone saved the segment after this edit began: both texts, nothing lost."""
+
+    def __init__(self, yours: str, theirs: EditRecord):
+        self.yours = yours
+        self.theirs = theirs
+        super().__init__(f"{theirs.who} saved this segment at {theirs.at} (version {theirs.version}) after you "
+                         "opened it; compare both texts, then save again")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A human's text for one segment of one article's output, and the version it was based on."""
+
+    article: str  # the output folder name (the article's stem)
+    locale: str  # site code: "ru" or "arm"
+    segment_id: str
+    text: str
+    state: State
+    base_version: int
+    who: User
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    version: int
+    text: str
+    state: State
+    flags: list[QAFlag]
+    terms: list[TermHit]
+    who: str
+    at: str
+
+
+@dataclass
+class SegmentView:
+    """What the editor shows for one segment."""
+
+    segment: Segment
+    block_id: str
+    target: Target | None
+    version: int = 0
+    mt_text: str = ""  # the machine text the segment started from ("" when unknown)
+    last_edit: EditRecord | None = None
+    tm_match: TMEntry | None = None  # an exact TM row whose text differs from the target
+    editable: bool = True
+
+    @property
+    def state(self) -> State:
+        return self.target.state if self.target else State.INITIAL
+
+
+@dataclass
+class QueueItem:
+    article: str
+    locale: str
+    headline: str
+    published: str
+    written: str  # when the outputs were last written (UTC ISO)
+    total: int
+    reviewed: int  # reviewed or final
+    final: int
+    errors: int  # QA errors
+    last_who: str = ""
+    last_at: str = ""
+    saves: int = 0
+
+    @property
+    def state(self) -> str:
+        if self.total and self.final == self.total:
+            return "final"
+        if self.total and self.reviewed == self.total:
+            return "reviewed"
+        return "translated"
+
+
+@dataclass
+class ArticleView:
+    article: Article
+    locale: Locale
+    rows: list[tuple[str, list[SegmentView]]] = field(default_factory=list)  # (block role, segments) per paragraph
+
+
+class Workspace:
+    """``Workspace(settings)``: the queue and corrections over ``settings.out_dir`` and the state folder."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.out_dir = Path(settings.out_dir)
+        self.state_dir = Path(settings.state_dir)
+        self._lock = threading.Lock()
+        self._glossary_cache: tuple[object, object] | None = None
+        self.recover()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def queue(self) -> list[QueueItem]:
+        """Every article × locale in the outputs, newest first."""
+        items = []
+        with self._store() as store:
+            activity = store.activity()
+        for path in self.out_dir.glob("*/*.json") if self.out_dir.is_dir() else ():
+            site = path.stem
+            if site not in SITE_LOCALES:
+                continue
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                meta = doc["article"]
+                targets = [s.get("target") or {} for b in doc["blocks"] if b.get("translatable") for s in b["segments"]]
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("%s: not a readable aligned document (%s); left out of the queue", path, exc)
+                continue
+            states = [t.get("state") for t in targets]
+            who, at, saves = activity.get((path.parent.name, site), ("", "", 0))
+            items.append(QueueItem(
+                article=path.parent.name, locale=site, headline=meta.get("headline", ""),
+                published=meta.get("published") or "", written=_mtime(path), total=len(targets),
+                reviewed=sum(s in ("reviewed", "final") for s in states), final=states.count("final"),
+                errors=sum(f.get("severity") == "error" for t in targets for f in t.get("flags", [])),
+                last_who=who, last_at=at, saves=saves,
+            ))
+        items.sort(key=lambda i: (i.published or i.written, i.written, i.article, i.locale), reverse=True)
+        return items
+
+    def article(self, article: str, site: str) -> ArticleView:
+        """The article's paragraphs and segments for the editor (raises UnknownItem)."""
+        locale = _locale(site)
+        art = self._load(article, locale)
+        with self._store() as store, self._tm() as tm:
+            edits = store.latest(article, site)
+            segments = art.segments()
+            rows = tm.entries_for([s.source for s in segments], "en", locale.lang)
+        view = ArticleView(art, locale)
+        for block in art.translatable_blocks():
+            editable = (block.lang or art.language or "en") != locale.lang
+            items = []
+            for seg in block.segments:
+                target = seg.targets.get(site)
+                edit = edits.get(seg.id)
+                item = SegmentView(seg, block.id, target, editable=editable and target is not None)
+                if edit is not None:
+                    item.version, item.last_edit, item.mt_text = edit.version, edit, edit.mt_text
+                elif target is not None and target.provenance.origin in (Origin.MT, Origin.TM):
+                    item.mt_text = target.text
+                row = rows.get(seg.source)
+                if row is not None and target is not None and row.target != target.text:
+                    item.tm_match = row
+                items.append(item)
+            view.rows.append((block.role.value, items))
+        return view
+
+    def touched_by(self, who: str) -> set[tuple[str, str]]:
+        with self._store() as store:
+            return store.touched_by(who)
+
+    def history(self, article: str, site: str, segment_id: str) -> list[EditRecord]:
+        with self._store() as store:
+            return store.history(article, site, segment_id)
+
+    # -- the one write ---------------------------------------------------------------------
+
+    def apply_correction(self, c: Correction) -> SaveResult:
+        """Apply a human correction to one segment: TM (human row), version, and all outputs.
+
+        Raises NotAllowed, UnknownItem, BadEdit, EditConflict or WorkspaceBusy with nothing changed.
+        """
+        locale = _locale(c.locale)
+        text = c.text.replace("\r\n", "\n").strip()
+        if len(text) > MAX_SEGMENT_CHARS:
+            raise BadEdit(f"the text has {len(text):,} characters; a segment takes at most {MAX_SEGMENT_CHARS:,}")
+        if not text:
+            raise BadEdit("the text is empty; write the translation (or copy the source) before saving")
+        if c.state not in EDITABLE_STATES:
+            raise BadEdit(f"state {c.state.value!r} cannot be set here; use translated, reviewed or final")
+        with self._lock, self._translate_lock():
+            article = self._load(c.article, locale)
+            segment, block_lang = _find_segment(article, c.segment_id)
+            current = segment.targets.get(locale.site)
+            if current is None or block_lang == locale.lang:
+                raise BadEdit(f"segment {c.segment_id} is not translated into {locale.site}; nothing to correct")
+            c.who.check_change(locale.site, current.state, c.state)
+            with self._store() as store:
+                edits = store.latest(c.article, locale.site)
+                latest = edits.get(c.segment_id)
+                if latest is not None and c.base_version < latest.version:
+                    raise EditConflict(text, latest)
+                if c.base_version != (latest.version if latest else 0):
+                    raise BadEdit(f"version {c.base_version} of segment {c.segment_id} does not exist; reload the page")
+                mt_text = latest.mt_text if latest else (current.text if current.provenance.origin in (Origin.MT, Origin.TM) else "")
+                record = EditRecord(c.article, locale.site, c.segment_id, c.base_version + 1, segment.source, text,
+                                    c.state, mt_text, current.text, c.who.name, _now())
+                self._apply(article, locale, {c.segment_id: record})
+                rendered = _render(article, locale)  # before anything is written: a render error changes nothing
+                entry = TMEntry(segment.source, text, block_lang, locale.lang, Origin.HUMAN, c.state)
+                marker = self._mark_pending(c.article, locale.site)
+                try:
+                    stored = store.save(record, entry)
+                except VersionConflict as exc:
+                    marker.unlink(missing_ok=True)
+                    raise EditConflict(text, exc.current) from exc
+                except BaseException:
+                    marker.unlink(missing_ok=True)
+                    raise
+            self._write(c.article, rendered)
+            marker.unlink(missing_ok=True)
+        target = segment.targets[locale.site]
+        return SaveResult(stored.version, text, c.state, list(target.flags), list(target.terms), stored.who, stored.at)
+
+    def recover(self) -> int:
+        """Re-render every article a killed save left marked; returns how many."""
+        folder = self.state_dir / PENDING_DIR
+        done = 0
+        for marker in sorted(folder.glob("*")) if folder.is_dir() else ():
+            article, _, site = marker.name.rpartition(".")
+            try:
+                locale = _locale(site)
+                art = self._load(article, locale)
+                with self._store() as store:
+                    self._apply(art, locale, store.latest(article, site))
+                self._write(article, _render(art, locale))
+                done += 1
+            except PipelineError as exc:
+                log.warning("%s: could not finish an interrupted save (%s)", marker.name, exc)
+                continue
+            marker.unlink(missing_ok=True)
+        return done
+
+    # -- users -------------------------------------------------------------------------------
+
+    def add_user(self, name: str, password: str, roles: tuple[str, ...]) -> None:
+        from .accounts import check_name, hash_password
+
+        with self._store() as store:
+            store.put_user(check_name(name), hash_password(password), roles)
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        from .accounts import dummy_verify, verify_password
+
+        with self._store() as store:
+            record = store.user(name)
+        if record is None:
+            dummy_verify(password)
+            return None
+        return User(record.name, record.roles) if verify_password(record.password_hash, password) else None
+
+    def has_users(self) -> bool:
+        with self._store() as store:
+            return bool(store.users())
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _load(self, article: str, locale: Locale) -> Article:
+        from .export.json_doc import article_from_document
+
+        if not article or "/" in article or article.startswith("."):
+            raise UnknownItem(f"no article {article!r} in {self.out_dir}")
+        path = self.out_dir / article / f"{locale.site}.json"
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise UnknownItem(f"no article {article!r} for {locale.site} in {self.out_dir}; run translate first") from exc
+        except (OSError, ValueError) as exc:
+            raise StateError(f"{path}: cannot be read ({exc}); run translate again to rewrite it") from exc
+        try:
+            art = article_from_document(doc)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise StateError(f"{path}: not an aligned document this version understands ({exc}); "
+                             "run translate again") from exc
+        art.stem = article
+        if not art.original:
+            art.original = _xliff_original(self.out_dir / article / f"{locale.site}.xlf") or Path(art.path).name
+        return art
+
+    def _apply(self, article: Article, locale: Locale, edits: dict[str, EditRecord]) -> None:
+        """Put committed (or about-to-be) human texts into the article, with terms and QA redone."""
+        from .qa import load_config
+        from .qa.registry import CHECKS
+        from .qa.runner import check_segment, dnt_terms_of
+
+        config = load_config(self.settings.extra)
+        glossary = self._glossary()
+        for block in article.translatable_blocks():
+            src = block.lang or article.language or "en"
+            for seg in block.segments:
+                edit = edits.get(seg.id)
+                if edit is None or normalize_source(edit.source) != normalize_source(seg.source):
+                    continue  # never edited, or the source changed since: the translate output stands
+                old = seg.targets.get(locale.site)
+                provenance = Provenance(Origin.HUMAN, engine=old.provenance.engine if old else "",
+                                        model=old.provenance.model if old else "",
+                                        model_version=old.provenance.model_version if old else "",
+                                        glossary_hash=old.provenance.glossary_hash if old else "",
+                                        note=f"workspace: {edit.who}, version {edit.version}")
+                target = Target(edit.target, edit.state, provenance,
+                                flags=[f for f in (old.flags if old else []) if f.check not in CHECKS])
+                if glossary is not None:
+                    from .glossary import compliance, match_terms
+
+                    seg.terms = match_terms(glossary, seg.source, locale.site)
+                    target.terms = compliance(seg.terms, target.text, locale)
+                hits = target.terms or seg.terms
+                target.flags += check_segment(seg.source, target.text, source_lang=src, target_lang=locale.lang,
+                                              dnt_terms=dnt_terms_of(hits), term_hits=hits, config=config)
+                seg.targets[locale.site] = target
+
+    def _glossary(self):
+        from .glossary import load_usable_glossary
+
+        folder = Path(self.settings.glossary_dir)
+        if not folder.is_dir():
+            return None
+        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*")))
+        if self._glossary_cache is None or self._glossary_cache[0] != stamp:
+            glossary, _problems = load_usable_glossary(folder)
+            self._glossary_cache = (stamp, glossary)
+        return self._glossary_cache[1]
+
+    def glossary(self):
+        """The usable term base the editor highlights (None without a glossary folder)."""
+        return self._glossary()
+
+    def _write(self, article: str, rendered: dict[str, bytes]) -> None:
+        for name, data in rendered.items():
+            atomic_write_bytes(self.out_dir / article / name, data)
+
+    def _mark_pending(self, article: str, site: str) -> Path:
+        return atomic_write_bytes(self.state_dir / PENDING_DIR / f"{article}.{site}", _now().encode())
+
+    @contextmanager
+    def _tm(self) -> Iterator[TranslationMemory]:
+        with TranslationMemory(self.state_dir / "tm.sqlite") as tm:
+            yield tm
+
+    @contextmanager
+    def _store(self) -> Iterator[WorkspaceStore]:
+        with self._tm() as tm:
+            yield WorkspaceStore(tm)
+
+    @contextmanager
+    def _translate_lock(self) -> Iterator[None]:
+        from .runlock import LOCK_NAME
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        handle = os.open(self.state_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise WorkspaceBusy("a translate run is writing the outputs now; save again when it finishes "
+                                    "(your text is still in the editor)") from exc
+            yield
+        finally:
+            os.close(handle)
+
+
+def _render(article: Article, locale: Locale) -> dict[str, bytes]:
+    from .export import render_outputs
+
+    return render_outputs(article, locale)
+
+
+def _find_segment(article: Article, segment_id: str) -> tuple[Segment, str]:
+    for block in article.translatable_blocks():
+        for seg in block.segments:
+            if seg.id == segment_id:
+                return seg, block.lang or article.language or "en"
+    raise UnknownItem(f"no segment {segment_id!r} in {article.stem}")
+
+
+def _locale(site: str) -> Locale:
+    if site not in SITE_LOCALES:
+        raise UnknownItem(f"no locale {site!r}; use one of {', '.join(SITE_LOCALES)}")
+    return SITE_LOCALES[site]
+
+
+def _xliff_original(path: Path) -> str:
+    from lxml import etree
+
+    try:
+        for _, el in etree.iterparse(str(path), events=("start",), resolve_entities=False, no_network=True):
+            if etree.QName(el).localname == "file":
+                return el.get("original", "")
+    except (OSError, etree.XMLSyntaxError):
+        return ""
+    return ""
+
+
+def _mtime(path: Path) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat(timespec="seconds")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+

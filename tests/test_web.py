@@ -1,0 +1,199 @@
+"""The workspace's views in process (Starlette's TestClient over httpx): access, saves, errors, escaping."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from i18n_pipeline.cli import app as cli
+from i18n_pipeline.web import WebConfig, create_app
+from i18n_pipeline.workspace import Workspace
+from workspace_support import STEM, outputs_digest, settings_for, tm_row
+
+PASSWORD = "correct horse battery"
+
+
+def _client(site, accounts=False):
+    config = WebConfig(settings_for(site), accounts=accounts, token="launch-secret", local_user="editor")
+    return TestClient(create_app(config), base_url="http://127.0.0.1", follow_redirects=False)
+
+
+@pytest.fixture
+def local(site):
+    client = _client(site)
+    assert client.get("/?token=launch-secret").status_code == 303
+    return client
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def _segment(site, n=1):
+    items = [i for _, row in Workspace(settings_for(site)).article(STEM, "ru").rows for i in row if i.editable]
+    return items[n]
+
+
+def _save(client, locale="ru", *, text="Правка.", version=0, state="reviewed", segment=None, csrf=None, site=None, json=True):
+    page = client.get(f"/a/{STEM}/{locale}").text
+    data = {"csrf": csrf if csrf is not None else _csrf(page), "segment": segment, "version": str(version), "text": text,
+            "state": state}
+    headers = {"accept": "application/json"} if json else {}
+    return client.post(f"/a/{STEM}/{locale}/save", data={k: v for k, v in data.items() if v is not None}, headers=headers)
+
+
+def test_without_the_launch_secret_nothing_is_shown(site):
+    client = _client(site)
+    assert client.get("/").status_code == 401
+    assert client.get("/?token=wrong").status_code == 401
+    answer = client.get("/?token=launch-secret")
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_queue_and_editor_pages_carry_a_strict_csp(local):
+    queue = local.get("/")
+    assert queue.status_code == 200 and f"/a/{STEM}/ru" in queue.text and f"/a/{STEM}/arm" in queue.text
+    csp = queue.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    editor = local.get(f"/a/{STEM}/ru")
+    assert editor.status_code == 200 and "<script>" not in editor.text and "style=" not in editor.text
+    assert 'class="term"' in editor.text and "США" in editor.text  # glossary terms with approved targets
+    assert local.get("/static/workspace.js").status_code == 200
+
+
+def test_filters(local):
+    assert f"/a/{STEM}/arm" not in local.get("/?locale=ru").text
+    assert STEM not in local.get("/?state=final").text
+    assert STEM in local.get("/?errors=1").text
+    assert STEM not in local.get("/?mine=1").text
+
+
+def test_a_save_answers_with_the_new_version_and_fresh_qa(site, local):
+    seg = _segment(site)
+    answer = _save(local, segment=seg.segment.id, text="Союзники США.")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["version"] == 1 and body["state"] == "reviewed" and body["who"] == "editor"
+    assert any(f["check"] == "glossary-term" for f in body["flags"])  # Washington, Trump, Russia left out
+    assert tm_row(site, seg.segment.source).target == "Союзники США."
+    assert "Союзники США." in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
+    assert STEM in local.get("/?mine=1").text
+
+
+def test_a_plain_form_post_redirects_back_to_the_segment(site, local):
+    seg = _segment(site)
+    answer = _save(local, segment=seg.segment.id, json=False)
+    assert answer.status_code == 303 and answer.headers["location"].endswith(f"#seg-{seg.segment.id}")
+
+
+def test_a_stale_version_gets_409_with_both_texts(site, local):
+    seg = _segment(site)
+    assert _save(local, segment=seg.segment.id, text="Первая.").status_code == 200
+    before = outputs_digest(site)
+    answer = _save(local, segment=seg.segment.id, text="Вторая.", version=0)
+    assert answer.status_code == 409
+    conflict = answer.json()["conflict"]
+    assert (conflict["yours"], conflict["theirs"], conflict["version"]) == ("Вторая.", "Первая.", 1)
+    assert outputs_digest(site) == before
+    page = _save(local, segment=seg.segment.id, text="Вторая.", version=0, json=False)
+    assert page.status_code == 409 and "Первая." in page.text and "Вторая." in page.text
+
+
+@pytest.mark.parametrize(("change", "status"), [
+    ({"csrf": "forged"}, 403),
+    ({"csrf": ""}, 403),
+    ({"version": "x"}, 400),
+    ({"state": "approved"}, 400),
+    ({"version": 7}, 400),
+    ({"segment": "no-such-segment"}, 404),
+    ({"text": "x" * 6000}, 400),
+])
+def test_bad_input_is_one_message_a_4xx_and_nothing_changed(site, local, change, status):
+    seg = _segment(site)
+    before = outputs_digest(site)
+    answer = _save(local, **{"segment": seg.segment.id, **change})
+    assert answer.status_code == status and answer.json()["error"]
+    assert outputs_digest(site) == before
+
+
+def test_unknown_article_oversize_body_and_malformed_form(site, local):
+    assert local.get("/a/nothing-here/ru").status_code == 404
+    assert local.get(f"/a/{STEM}/de").status_code == 404
+    before = outputs_digest(site)
+    huge = local.post(f"/a/{STEM}/ru/save", content=b"text=" + b"x" * 100_000,
+                      headers={"content-type": "application/x-www-form-urlencoded"})
+    assert huge.status_code == 413
+    broken = local.post(f"/a/{STEM}/ru/save", content=b"--x\r\nnot multipart", headers={
+        "content-type": "multipart/form-data; boundary=x", "accept": "application/json"})
+    assert broken.status_code in (400, 403)
+    assert outputs_digest(site) == before
+
+
+def test_script_payloads_are_escaped(site, local):
+    seg = _segment(site)
+    payload = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    assert _save(local, segment=seg.segment.id, text=payload).status_code == 200
+    page = local.get(f"/a/{STEM}/ru").text
+    assert payload not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.fixture
+def accounts(site):
+    ws = Workspace(settings_for(site))
+    ws.add_user("rita", PASSWORD, ("translator:ru",))
+    ws.add_user("vera", PASSWORD, ("reviewer",))
+    return _client(site, accounts=True)
+
+
+def _login(client, name, password=PASSWORD):
+    page = client.get("/login")
+    return client.post("/login?next=/", data={"csrf": _csrf(page.text), "name": name, "password": password})
+
+
+def test_accounts_mode_needs_a_login_with_csrf(accounts):
+    assert accounts.get("/").status_code == 303
+    assert accounts.get("/?token=launch-secret").headers["location"].startswith("/login")
+    page = accounts.get("/login")
+    assert accounts.post("/login", data={"csrf": "forged", "name": "rita", "password": PASSWORD}).status_code == 403
+    assert _login(accounts, "rita", "wrong password").status_code == 401
+    answer = _login(accounts, "rita")
+    assert answer.status_code == 303 and accounts.get("/").status_code == 200
+    assert page.status_code == 200
+
+
+def test_logins_are_rate_limited(accounts):
+    for _ in range(5):
+        assert _login(accounts, "rita", "wrong password").status_code == 401
+    assert _login(accounts, "rita").status_code == 429
+
+
+def test_a_ru_translator_cannot_change_arm_and_only_a_reviewer_sets_final(site, accounts):
+    _login(accounts, "rita")
+    seg = _segment(site)
+    refused = _save(accounts, "arm", segment=seg.segment.id)
+    assert refused.status_code == 403 and "translator:arm" in refused.json()["error"]
+    assert "You may read this locale but not change it" in accounts.get(f"/a/{STEM}/arm").text
+    assert _save(accounts, segment=seg.segment.id, state="final").status_code == 403
+    assert _save(accounts, segment=seg.segment.id).status_code == 200
+    reviewer = TestClient(accounts.app, base_url="http://127.0.0.1", follow_redirects=False)
+    _login(reviewer, "vera")
+    assert _save(reviewer, segment=seg.segment.id, state="final", version=1).status_code == 200
+
+
+def test_users_add_and_serve_refusing_a_public_host_without_accounts(site, monkeypatch):
+    runner = CliRunner()
+    state = str(site / "state")
+    refused = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--state", state, "--out", str(site / "out")])
+    assert refused.exit_code == 2 and "users add" in refused.output
+    bad = runner.invoke(cli, ["users", "add", "x", "--role", "translator:de", "--state", state])
+    assert bad.exit_code == 2 and "unknown locale" in bad.output
+    monkeypatch.setenv("I18N_PIPELINE_PASSWORD", PASSWORD)
+    added = runner.invoke(cli, ["users", "add", "anna", "--role", "translator:hy", "--state", state])
+    assert added.exit_code == 0 and "translator:arm" in added.output
+    listed = runner.invoke(cli, ["users", "list", "--state", state])
+    assert listed.exit_code == 0 and "anna\ttranslator:arm" in listed.output

@@ -1,0 +1,182 @@
+"""The workspace in a real browser (Playwright driving Debian's /usr/bin/chromium), for what only a
+browser shows: the page's script saving in place, keyboard flow, two sessions in conflict, CSP.
+
+Set I18N_PIPELINE_SCREENSHOTS=docs to refresh the README's screenshots (docs/workspace-*.png).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (make install as root adds it)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip install playwright)")
+
+from i18n_pipeline.web import WebConfig, create_app  # noqa: E402
+from i18n_pipeline.workspace import Workspace  # noqa: E402
+from workspace_support import STEM, settings_for, tm_row  # noqa: E402
+
+PASSWORD = "correct horse battery"
+
+
+class Server:
+    def __init__(self, site: Path, accounts: bool):
+        import uvicorn
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.config = WebConfig(settings_for(site), accounts=accounts, token="browser-secret", local_user="editor")
+        self.server = uvicorn.Server(uvicorn.Config(create_app(self.config), host="127.0.0.1", port=self.port,
+                                                    log_level="error", access_log=False))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(site):
+    s = Server(site, accounts=False)
+    yield s
+    s.stop()
+
+
+def _open(browser, server, path="/"):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{server.url}/?token=browser-secret")
+    if path != "/":
+        page.goto(server.url + path)
+    return page
+
+
+def _first_row(page):
+    return page.locator("tr.seg").nth(1)
+
+
+def test_open_queue_edit_save_and_see_tm_and_ru_txt(site, browser, server):
+    page = _open(browser, server)
+    assert page.locator("table.queue-table tbody tr").count() == 2
+    shots = os.environ.get("I18N_PIPELINE_SCREENSHOTS")
+    if shots:
+        page.screenshot(path=str(Path(shots) / "workspace-queue.png"))
+    page.locator(f'a[href="/a/{STEM}/ru"]').click()
+    row = _first_row(page)
+    segment = row.get_attribute("data-segment")
+    area = row.locator("textarea")
+    area.fill("Некоторые союзники США пересматривают обмен разведданными.")
+    row.get_by_role("button", name="Save reviewed").click()
+    sync_api.expect(row.locator(".result")).to_have_text("saved v1")
+    sync_api.expect(row).to_have_class(re.compile(r"\bstate-reviewed\b"))
+    source = Workspace(settings_for(site)).article(STEM, "ru").rows[1][1][0].segment.source
+    assert tm_row(site, source).target == "Некоторые союзники США пересматривают обмен разведданными."
+    assert "пересматривают обмен" in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
+    if shots:
+        page.locator("tr.seg").nth(2).locator("textarea").focus()
+        page.screenshot(path=str(Path(shots) / "workspace-editor.png"))
+    assert segment
+
+
+def test_keyboard_flow_save_and_next_copy_source_and_help(site, browser, server):
+    page = _open(browser, server, f"/a/{STEM}/ru")
+    rows = page.locator("tr.seg")
+    first, second = rows.nth(0), rows.nth(1)
+    first.locator("textarea").focus()
+    page.keyboard.press("Alt+s")  # copy the source
+    assert first.locator("textarea").input_value().startswith("NBC:")
+    first.locator("textarea").fill("NBC: союзники США, включая Великобританию и Канаду.")
+    page.keyboard.press("Control+Enter")
+    sync_api.expect(first.locator(".result")).to_have_text("saved v1")
+    sync_api.expect(second.locator("textarea")).to_be_focused()
+    page.keyboard.press("Alt+ArrowUp")  # previous not yet reviewed: none before, stays
+    page.keyboard.press("Control+ArrowUp")
+    sync_api.expect(first.locator("textarea")).to_be_focused()
+    page.keyboard.press("Alt+ArrowDown")  # next not yet reviewed
+    sync_api.expect(second.locator("textarea")).to_be_focused()
+    page.locator("h2, header").first.click()
+    page.keyboard.press("?")
+    sync_api.expect(page.locator("dialog#help")).to_be_visible()
+    assert "save as reviewed" in page.locator("dialog#help").inner_text()
+
+
+def test_two_sessions_conflict_and_nothing_is_lost(site, browser, server):
+    anna = _open(browser, server, f"/a/{STEM}/ru")
+    boris = _open(browser, server, f"/a/{STEM}/ru")
+    a_row, b_row = _first_row(anna), _first_row(boris)
+    a_row.locator("textarea").fill("Текст Анны.")
+    a_row.get_by_role("button", name="Save reviewed").click()
+    sync_api.expect(a_row.locator(".result")).to_have_text("saved v1")
+    b_row.locator("textarea").fill("Текст Бориса.")
+    b_row.get_by_role("button", name="Save reviewed").click()
+    conflict = b_row.locator(".result.conflict")
+    sync_api.expect(conflict.locator("blockquote.theirs")).to_have_text("Текст Анны.")
+    sync_api.expect(conflict.locator("blockquote.yours")).to_have_text("Текст Бориса.")
+    assert b_row.locator("textarea").input_value() == "Текст Бориса."
+    conflict.get_by_role("button", name="Keep mine (save again over theirs)").click()
+    sync_api.expect(b_row.locator(".result")).to_have_text("saved v2")
+    assert "Текст Бориса." in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
+
+
+def test_script_payloads_stay_text(site, browser, server):
+    page = _open(browser, server, f"/a/{STEM}/ru")
+    row = _first_row(page)
+    payload = '<img src=x onerror="window.pwned=1;alert(1)"><script>window.pwned=2;alert(2)</script>'
+    row.locator("textarea").fill(payload)
+    row.get_by_role("button", name="Save reviewed").click()
+    sync_api.expect(row.locator(".result")).to_have_text("saved v1")
+    page.reload()
+    assert _first_row(page).locator("textarea").input_value() == payload
+    assert page.evaluate("window.pwned === undefined") and page.dialogs == []
+    assert page.locator("tr.seg img, tr.seg script").count() == 0
+
+
+def test_a_ru_translator_is_refused_on_arm(site, browser):
+    Workspace(settings_for(site)).add_user("rita", PASSWORD, ("translator:ru",))
+    server = Server(site, accounts=True)
+    try:
+        page = browser.new_context().new_page()
+        page.goto(f"{server.url}/a/{STEM}/arm")
+        page.fill('input[name="name"]', "rita")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"]')
+        page.wait_for_url(f"**/a/{STEM}/arm")
+        assert "You may read this locale but not change it" in page.content()
+        assert page.get_by_role("button", name="Save reviewed").count() == 0
+        status = page.evaluate("""async () => {
+            const row = document.querySelector("tr.seg");
+            const body = new URLSearchParams({csrf: document.querySelector('meta[name=csrf-token]').content,
+                segment: row.dataset.segment, version: "0", text: "x", state: "reviewed"});
+            const r = await fetch(location.pathname + "/save", {method: "POST", body, headers: {Accept: "application/json"}});
+            return r.status; }""")
+        assert status == 403
+    finally:
+        server.stop()

@@ -1,0 +1,176 @@
+"""The workspace library: one correction reaches the TM, the segment versions and all six outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from i18n_pipeline.accounts import NotAllowed
+from i18n_pipeline.cli import app
+from i18n_pipeline.document import Origin, State
+from i18n_pipeline.export import render_outputs
+from i18n_pipeline.locales import SITE_LOCALES
+from i18n_pipeline.runlock import run_lock
+from i18n_pipeline.workspace import BadEdit, Correction, EditConflict, UnknownItem, Workspace, WorkspaceBusy
+from workspace_support import ADMIN, ARM, REVIEWER, RU, STEM, outputs_digest, settings_for, tm_row
+
+
+def _first(ws: Workspace, locale: str = "ru", n: int = 1):
+    """The n-th editable segment view of the sample (1: the first body sentence)."""
+    items = [i for _, row in ws.article(STEM, locale).rows for i in row if i.editable]
+    return items[n]
+
+
+def test_outputs_re_render_byte_for_byte_from_the_json(site):
+    ws = Workspace(settings_for(site))
+    for code, locale in SITE_LOCALES.items():
+        article = ws._load(STEM, locale)
+        for name, data in render_outputs(article, locale).items():
+            assert (site / "out" / STEM / name).read_bytes() == data, name
+
+
+def test_queue_lists_every_article_and_locale_with_progress_and_errors(site):
+    items = Workspace(settings_for(site)).queue()
+    assert {(i.article, i.locale) for i in items} == {(STEM, "ru"), (STEM, "arm")}
+    assert all(i.total == 20 and i.reviewed == 0 and i.state == "translated" for i in items)
+    assert all(i.errors > 0 for i in items)  # the copy model leaves English: "untranslated"
+
+
+def test_a_correction_reaches_the_tm_the_versions_and_every_output(site):
+    ws = Workspace(settings_for(site))
+    item = _first(ws)
+    assert item.mt_text == item.target.text and item.version == 0
+    result = ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Союзники США пересматривают обмен.",
+                                            State.REVIEWED, 0, RU))
+    assert (result.version, result.state, result.who) == (1, State.REVIEWED, "rita")
+    row = tm_row(site, item.segment.source)
+    assert (row.origin, row.state, row.target) == (Origin.HUMAN, State.REVIEWED, "Союзники США пересматривают обмен.")
+    assert "Союзники США пересматривают обмен." in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
+    doc = json.loads((site / "out" / STEM / "ru.json").read_text(encoding="utf-8"))
+    seg = next(s for b in doc["blocks"] for s in b["segments"] if s["id"] == item.segment.id)
+    assert seg["target"]["state"] == "reviewed" and seg["target"]["provenance"]["origin"] == "human"
+    assert 'state="reviewed"' in (site / "out" / STEM / "ru.xlf").read_text(encoding="utf-8")
+    again = _first(ws)
+    assert again.version == 1 and again.mt_text == item.mt_text and again.last_edit.who == "rita"
+    assert [h.version for h in ws.history(STEM, "ru", item.segment.id)] == [1]
+    assert ws.queue()[0].reviewed == 1 or ws.queue()[1].reviewed == 1
+
+
+def test_a_later_translate_keeps_the_human_text(site):
+    ws = Workspace(settings_for(site))
+    item = _first(ws)
+    ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Человеческий перевод.", State.FINAL, 0, REVIEWER))
+    result = CliRunner().invoke(app, ["translate", str(site / "inbox"), "--to", "ru,arm", "--out", str(site / "out"),
+                                      "--models", str(site / "models"), "--state", str(site / "state"),
+                                      "--glossary", str(site / "glossary"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "Человеческий перевод." in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
+    after = _first(Workspace(settings_for(site)))
+    assert after.target.text == "Человеческий перевод." and after.state is State.FINAL and after.version == 1
+
+
+def test_a_stale_version_is_refused_with_both_texts_and_nothing_changes(site):
+    ws = Workspace(settings_for(site))
+    item = _first(ws)
+    ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Первая правка.", State.REVIEWED, 0, RU))
+    before = outputs_digest(site)
+    with pytest.raises(EditConflict) as caught:
+        ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Вторая правка.", State.REVIEWED, 0, ADMIN))
+    assert caught.value.yours == "Вторая правка." and caught.value.theirs.target == "Первая правка."
+    assert outputs_digest(site) == before and tm_row(site, item.segment.source).target == "Первая правка."
+
+
+@pytest.mark.parametrize(("user", "locale", "state", "why"), [
+    (RU, "arm", State.REVIEWED, "translator:arm"),
+    (ARM, "ru", State.REVIEWED, "translator:ru"),
+    (RU, "ru", State.FINAL, "only a reviewer"),
+])
+def test_roles_limit_who_changes_what(site, user, locale, state, why):
+    ws = Workspace(settings_for(site))
+    item = _first(ws, locale)
+    before = outputs_digest(site, locale)
+    with pytest.raises(NotAllowed, match=why):
+        ws.apply_correction(Correction(STEM, locale, item.segment.id, "Текст.", state, 0, user))
+    assert outputs_digest(site, locale) == before
+
+
+def test_a_translator_cannot_change_a_final_segment(site):
+    ws = Workspace(settings_for(site))
+    item = _first(ws)
+    ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Окончательно.", State.FINAL, 0, REVIEWER))
+    with pytest.raises(NotAllowed, match="final"):
+        ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Иначе.", State.REVIEWED, 1, RU))
+
+
+@pytest.mark.parametrize(("article", "segment", "text", "error"), [
+    ("no-such-article", "s1", "x", UnknownItem),
+    ("../out", "s1", "x", UnknownItem),
+    (STEM, "no-such-segment", "x", UnknownItem),
+    (STEM, None, "x" * 5001, BadEdit),
+    (STEM, None, "   ", BadEdit),
+])
+def test_bad_corrections_change_nothing(site, article, segment, text, error):
+    ws = Workspace(settings_for(site))
+    segment = segment or _first(ws).segment.id
+    before = outputs_digest(site)
+    with pytest.raises(error):
+        ws.apply_correction(Correction(article, "ru", segment, text, State.REVIEWED, 0, ADMIN))
+    assert outputs_digest(site) == before
+
+
+def test_a_save_during_a_translate_run_is_refused(site):
+    ws = Workspace(settings_for(site))
+    item = _first(ws)
+    with run_lock(site / "state"), pytest.raises(WorkspaceBusy):
+        ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Текст.", State.REVIEWED, 0, ADMIN))
+
+
+_KILL = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    from i18n_pipeline import workspace, tm_workspace
+    from i18n_pipeline.document import State
+    from workspace_support import ADMIN, STEM, settings_for
+    site, where = Path(sys.argv[1]), sys.argv[2]
+    if where == "before-commit":
+        tm_workspace.WorkspaceStore.save = lambda *a, **k: os._exit(9)
+    else:
+        real, count = workspace.atomic_write_bytes, []
+        def dying(path, data):
+            if "workspace-pending" not in str(path):
+                count.append(path)
+                if len(count) == 3:
+                    os._exit(9)
+            return real(path, data)
+        workspace.atomic_write_bytes = dying
+    ws = workspace.Workspace(settings_for(site))
+    seg = [i for _, r in ws.article(STEM, "ru").rows for i in r if i.editable][1].segment.id
+    ws.apply_correction(workspace.Correction(STEM, "ru", seg, "Правка перед сбоем.", State.REVIEWED, 0, ADMIN))
+""")
+
+
+@pytest.mark.parametrize("where", ["before-commit", "mid-write"])
+def test_a_process_killed_mid_save_leaves_before_or_after_never_half(site, where):
+    before = outputs_digest(site)
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here), str(here.parent)])}
+    proc = subprocess.run([sys.executable, "-c", _KILL, str(site), where], capture_output=True, text=True, env=env)
+    assert proc.returncode == 9, proc.stderr
+    ws = Workspace(settings_for(site))  # opening recovers an interrupted save
+    item = _first(ws)
+    row = tm_row(site, item.segment.source)
+    article = ws._load(STEM, SITE_LOCALES["ru"])
+    consistent = all((site / "out" / STEM / n).read_bytes() == d for n, d in render_outputs(article, SITE_LOCALES["ru"]).items())
+    assert consistent and not list((site / "state" / "workspace-pending").glob("*"))
+    if where == "before-commit":
+        assert outputs_digest(site) == before and row.origin is Origin.MT and item.version == 0
+    else:
+        assert row.origin is Origin.HUMAN and item.version == 1
+        assert "Правка перед сбоем." in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
