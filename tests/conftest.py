@@ -168,3 +168,16 @@ def site(translated_site, tmp_path) -> Path:
     copy = tmp_path / "site"
     shutil.copytree(translated_site, copy)
     return copy
+
+
+@pytest.fixture(scope="session")
+def copy_engines(tmp_path_factory, copy_package, copy_package_hy):
+    """Loaded copy-model engines (en→ru, en→hy, beam 2): their output is their input."""
+    from i18n_pipeline.config import MTSettings
+    from i18n_pipeline.mt.store import ModelStore
+
+    store = ModelStore(tmp_path_factory.mktemp("copy-engines"))
+    store.install(copy_package)
+    store.install(copy_package_hy)
+    settings = MTSettings(beam_size=2)
+    return {"ru": store.load(store.find("en", "ru"), settings), "hy": store.load(store.find("en", "hy"), settings)}

@@ -155,15 +155,6 @@ ARTICLE_SENTENCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def copy_engines(tmp_path_factory, copy_package, copy_package_hy):
-    store = ModelStore(tmp_path_factory.mktemp("glossary-models"))
-    store.install(copy_package)
-    store.install(copy_package_hy)
-    settings = MTSettings(beam_size=2)
-    return {"ru": store.load(store.find("en", "ru"), settings), "hy": store.load(store.find("en", "hy"), settings)}
-
-
 @pytest.mark.parametrize("locale", [RU, HY], ids=["ru", "arm"])
 def test_copy_model_alignment_puts_exactly_the_approved_term_in_place(glossary, copy_engines, locale):
     engine = copy_engines[locale.lang]

@@ -17,11 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from i18n_pipeline.config import MTSettings
 from i18n_pipeline.glossary import enforce_detailed, load_glossary
 from i18n_pipeline.glossary.compliance import accepted_forms
 from i18n_pipeline.locales import resolve_locale
-from i18n_pipeline.mt.store import ModelStore
 
 STARTER = Path(__file__).resolve().parents[1] / "glossary"
 RU, HY = resolve_locale("ru"), resolve_locale("arm")
@@ -114,15 +112,6 @@ class ReportedAttention:
 @pytest.fixture(scope="module")
 def glossary():
     return load_glossary(STARTER)
-
-
-@pytest.fixture(scope="module")
-def copy_engines(tmp_path_factory, copy_package, copy_package_hy):
-    store = ModelStore(tmp_path_factory.mktemp("shape-models"))
-    store.install(copy_package)
-    store.install(copy_package_hy)
-    settings_ = MTSettings(beam_size=2)
-    return {"ru": store.load(store.find("en", "ru"), settings_), "hy": store.load(store.find("en", "hy"), settings_)}
 
 
 def check_copy_property(source: str, result, locale) -> None:
