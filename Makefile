@@ -21,17 +21,19 @@ $(PY):
 	$(BIN)/pip install --quiet --upgrade pip
 
 install: $(PY) system-packages
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,ray]'
 	@$(MAKE) --no-print-directory catalogs-compile
 
 # Optional Debian packages: Chromium for the review-page security test, hunspell and
-# hunspell-ru for the Russian spelling check. Installed when running as root with apt; everything else works without.
-SYSTEM_PACKAGES := chromium hunspell hunspell-ru
+# hunspell-ru for the Russian spelling check, PostgreSQL (server binaries only: the tests start a
+# throwaway cluster of their own; pg_trgm is in -contrib) for the shared-TM contract tests.
+# Installed when running as root with apt; everything else works without.
+SYSTEM_PACKAGES := chromium hunspell hunspell-ru postgresql postgresql-contrib
 system-packages:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 	  { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null 2>&1; } || \
-	  echo "note: could not install $(SYSTEM_PACKAGES); the browser test is skipped and Russian spelling is not checked"; \
+	  echo "note: could not install $(SYSTEM_PACKAGES); the browser and PostgreSQL tests are skipped and Russian spelling is not checked"; \
 	fi
 
 test: $(PY)

@@ -19,6 +19,8 @@ MODELS_ENV = "I18N_PIPELINE_MODELS"
 STATE_ENV = "I18N_PIPELINE_STATE"
 ARGOS_INDEX_ENV = "I18N_PIPELINE_ARGOS_INDEX"
 OPUS_MT_MIRROR_ENV = "I18N_PIPELINE_OPUS_MT_MIRROR"
+TM_URL_ENV = "I18N_PIPELINE_TM_URL"
+DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,10 @@ class MTSettings:
     # mt/ctranslate2_engine.py:thread_layout. Set both to pin a layout.
     inter_threads: int = 0
     intra_threads: int = 0
-    compute_type: str = "int8"
+    # "auto": CUDA when CTranslate2 sees a GPU, else the CPU (mt/ctranslate2_engine.py:resolve_device)
+    device: str = "auto"
+    # "auto": int8_float16 on CUDA, int8 on the CPU; or any CTranslate2 compute type
+    compute_type: str = "auto"
     # Source tokens per CTranslate2 sub-batch. Each worker holds one sub-batch's decoder state:
     # on 2 cores 2048 decodes as fast as 4096 and peaks ~360 MB lower with ru and arm loaded.
     max_batch_tokens: int = 2048
@@ -54,6 +59,13 @@ class ModelSources:
 
 
 @dataclass(frozen=True)
+class TMSettings:
+    """``[tm]``: where the translation memory lives."""
+
+    url: str = ""  # "" = <state>/tm.sqlite; "postgresql://user@host/db" = the shared PostgreSQL memory
+
+
+@dataclass(frozen=True)
 class Settings:
     models_dir: Path = Path("models")
     state_dir: Path = Path(".i18n")
@@ -61,6 +73,7 @@ class Settings:
     out_dir: Path = Path("out")
     mt: MTSettings = field(default_factory=MTSettings)
     sources: ModelSources = field(default_factory=ModelSources)
+    tm: TMSettings = field(default_factory=TMSettings)
     extra: dict[str, Any] = field(default_factory=dict)  # other tables of i18n.toml, by name
 
 
@@ -79,6 +92,8 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     for env, name in ((ARGOS_INDEX_ENV, "argos_index"), (OPUS_MT_MIRROR_ENV, "opus_mt_mirror")):
         if os.environ.get(env):
             settings = replace(settings, sources=replace(settings.sources, **{name: os.environ[env]}))
+    if os.environ.get(TM_URL_ENV):
+        settings = replace(settings, tm=_tm(Path(f"${TM_URL_ENV}"), {"url": os.environ[TM_URL_ENV]}))
     given = {k: Path(v) if k.endswith("_dir") else v for k, v in overrides.items() if v is not None}
     return replace(settings, **given)
 
@@ -101,10 +116,26 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
         if not isinstance(value, expected) or isinstance(value, bool):
             raise UsageError(f"{path}: [mt] {name} must be {expected.__name__}, got {value!r}")
         mt = replace(mt, **{name: value})
+    if mt.device not in DEVICES:
+        raise UsageError(f"{path}: [mt] device must be one of {', '.join(DEVICES)}, got {mt.device!r}")
     paths = data.pop("paths", {})
     dirs = {f"{k}_dir": Path(v) for k, v in paths.items() if k in ("models", "state", "glossary", "out")}
     sources = _sources(path, data.pop("models", {}), settings.sources)
-    return replace(settings, mt=mt, sources=sources, extra=data, **dirs)
+    tm = _tm(path, data.pop("tm", {}))
+    return replace(settings, mt=mt, sources=sources, tm=tm, extra=data, **dirs)
+
+
+def _tm(path: Path, table: dict[str, Any]) -> TMSettings:
+    from .tm.urls import is_postgres_url, redact_url
+
+    unknown = sorted(set(table) - {"url"})
+    if unknown:
+        raise UsageError(f"{path}: unknown [tm] setting(s) {', '.join(unknown)}; known: url")
+    url = table.get("url", "")
+    if not isinstance(url, str) or (url and not is_postgres_url(url)):
+        shown = redact_url(url) if isinstance(url, str) else repr(url)
+        raise UsageError(f"{path}: [tm] url must be a postgresql://… URL (or absent for SQLite), got {shown}")
+    return TMSettings(url=url)
 
 
 def _sources(path: Path, table: dict[str, Any], sources: ModelSources) -> ModelSources:

@@ -3,7 +3,8 @@
     PipelineError                  anything the pipeline reports as one line (exit 1)
     ├── InputError                 one input file cannot be read or parsed; the batch goes on
     ├── UsageError                 a bad option, locale code or config value (exit 2)
-    │   └── UnknownLocaleError
+    │   ├── UnknownLocaleError
+    │   └── UnreachableError       a PostgreSQL TM or Ray cluster address that does not answer
     ├── ModelError                 a model pack is missing, corrupt or unusable (exit 3)
     │   ├── ModelMissingError      no model for a language pair the run needs
     │   └── CorruptModelError      a pack that cannot be installed or loaded
@@ -45,6 +46,10 @@ class UsageError(PipelineError):
 
 class UnknownLocaleError(UsageError):
     pass
+
+
+class UnreachableError(UsageError):
+    """Raised before any work; the message shows the address without its password."""
 
 
 class ModelError(PipelineError):

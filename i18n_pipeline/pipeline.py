@@ -46,6 +46,8 @@ class RunReport:
     articles: list[dict] = field(default_factory=list)  # {"path", "stem", "outputs"}
     locales: dict[str, LocaleSummary] = field(default_factory=dict)
     failed: list[dict] = field(default_factory=list)  # {"path", "error"}
+    # (path, site, manifest key, outputs, stats) of finished articles, for the manifest; not in --json
+    records: list[tuple] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -114,44 +116,101 @@ def prepare_article(path: Path) -> Article:
     return segment_article(detect_languages(article))
 
 
+@dataclass
+class BatchContext:
+    """What a run loads once and every batch of articles shares (a backfill actor holds one)."""
+
+    settings: Settings
+    locales: Sequence[Locale]
+    store: object  # mt.store.ModelStore: engines load once per store
+    glossary: object  # glossary.Glossary or None
+    tm: object  # tm.TranslationMemory
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One input of a batch: where it is, its output folder name, its inbox name, its manifest keys."""
+
+    path: str
+    stem: str
+    original: str
+    keys: dict[str, str] = field(default_factory=dict)  # site → manifest key ({} when unreadable)
+
+
 def run(
     inputs: Sequence[Path], locales: Sequence[Locale], settings: Settings, hooks: Hooks | None = None,
     *, fail_fast: bool = False,
 ) -> RunReport:
     from .fsutil import remove_stale_temp_files
-    from .mt.store import ModelStore, require_route
+    from .mt.store import ModelStore
     from .runlock import run_lock
     from .runstate import RunManifest
-    from .tm import TranslationMemory
+    from .tm import open_memory
 
     hooks = hooks or Hooks()
     report = RunReport(locales={locale.site: LocaleSummary() for locale in locales})
     store = ModelStore(settings.models_dir, prefer=settings.sources.choices)
-    # Fail before any work when a site locale has no English route: exit 3, one line.
-    for locale in locales:
-        require_route(store, "en", locale.lang, locale.site)
+    check_routes(store, locales)  # before any work: exit 3, one line
     glossary = _load_glossary(settings, report)
     files = collect_inputs(inputs)
-    stems = unique_stems(files)
-    originals = inbox_names(inputs, files)
 
-    with run_lock(settings.state_dir), TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
+    with run_lock(settings.state_dir), open_memory(settings) as tm:
         remove_stale_temp_files(settings.out_dir)  # left by a killed run; the rerun rewrites them
         manifest = RunManifest(settings.state_dir)
-        run_keys = {loc.site: _run_key(settings, loc, store, glossary, tm) for loc in locales}
-        input_keys = _input_keys(files, stems, originals, run_keys)
-        todo = [path for path in files if not _reuse_earlier_run(path, stems[path], input_keys, manifest, report)]
-        articles = _prepare_all(todo, stems, report, fail_fast)
-        for article in articles:
-            article.original = originals[Path(article.path)]
-        hooks.on_total(sum(len(a.segments()) for a in articles) * len(locales))
-        outputs: dict[str, list[str]] = {a.path: [] for a in articles}
-        for locale in locales if articles else ():  # all up to date: not even the stages' imports
-            _translate_locale(articles, locale, store, tm, glossary, settings, hooks)
-            _finish_locale(articles, locale, settings, glossary, report, manifest, input_keys, outputs)
+        context = BatchContext(settings, locales, store, glossary, tm)
+        todo = plan_batch(inputs, files, context, manifest, report)
+        translate_batch(todo, context, report, hooks, fail_fast=fail_fast)
+        record_batch(report, manifest)
         manifest.save()
-    report.articles += [{"path": a.path, "stem": a.stem, "outputs": outputs[a.path]} for a in articles]
     return report
+
+
+def check_routes(store, locales: Sequence[Locale]) -> None:
+    """Raise ModelMissingError when a site locale has no English route."""
+    from .mt.store import require_route
+
+    for locale in locales:
+        require_route(store, "en", locale.lang, locale.site)
+
+
+def plan_batch(inputs: Sequence[Path], files: Sequence[Path], context: BatchContext, manifest,
+               report: RunReport) -> list[BatchItem]:
+    """The inputs still to translate; those whose outputs are up to date go into ``report`` as they are."""
+    stems = unique_stems(files)
+    originals = inbox_names(inputs, files)
+    run_keys = {loc.site: _run_key(context.settings, loc, context.store, context.glossary, context.tm)
+                for loc in context.locales}
+    input_keys = _input_keys(files, stems, originals, run_keys)
+    return [BatchItem(str(path), stems[path], originals[path], input_keys.get(str(path), {})) for path in files
+            if not _reuse_earlier_run(path, stems[path], input_keys, manifest, report)]
+
+
+def translate_batch(items: Sequence[BatchItem], context: BatchContext, report: RunReport,
+                    hooks: Hooks | None = None, *, fail_fast: bool = False) -> None:
+    """The whole per-article path for one batch: read, langid, segment, then per locale TM → MT +
+    glossary → localize → QA → outputs. Counts, outputs, failures and the manifest records to make
+    go into ``report``. ``translate`` runs it once on everything; a backfill actor once per batch."""
+    hooks = hooks or Hooks()
+    for locale in context.locales:
+        report.locales.setdefault(locale.site, LocaleSummary())
+    articles = _prepare_all([Path(i.path) for i in items], {Path(i.path): i.stem for i in items}, report, fail_fast)
+    by_path = {i.path: i for i in items}
+    for article in articles:
+        article.original = by_path[article.path].original
+    hooks.on_total(sum(len(a.segments()) for a in articles) * len(context.locales))
+    outputs: dict[str, list[str]] = {a.path: [] for a in articles}
+    input_keys = {i.path: i.keys for i in items if i.keys}
+    for locale in context.locales if articles else ():  # all up to date: not even the stages' imports
+        _translate_locale(articles, locale, context.store, context.tm, context.glossary, context.settings, hooks)
+        _finish_locale(articles, locale, context.settings, context.glossary, report, input_keys, outputs)
+    report.articles += [{"path": a.path, "stem": a.stem, "outputs": outputs[a.path]} for a in articles]
+
+
+def record_batch(report: RunReport, manifest) -> None:
+    """Write the batch's finished (article, locale) results into the manifest (the caller saves it)."""
+    for path, site, key, written, stats in report.records:
+        manifest.record(path, site, key, written, stats)
+    report.records.clear()
 
 
 def unique_stems(files: Sequence[Path]) -> dict[Path, str]:
@@ -315,7 +374,7 @@ def _pass_through(segments: list[Segment], locale: Locale, note: str) -> None:
         segment.targets[locale.site] = Target(segment.source, State.INITIAL, Provenance(Origin.SOURCE, note=note))
 
 
-def _finish_locale(articles, locale: Locale, settings: Settings, glossary, report: RunReport, manifest,
+def _finish_locale(articles, locale: Locale, settings: Settings, glossary, report: RunReport,
                    input_keys: dict[str, dict[str, str]], outputs: dict[str, list[str]]) -> None:
     """Glossary compliance, localized fields, QA and outputs for one locale, after all MT is in."""
     from .export import write_outputs
@@ -343,7 +402,7 @@ def _finish_locale(articles, locale: Locale, settings: Settings, glossary, repor
         outputs[article.path] += written
         summary.add(stats)
         if article.path in input_keys:
-            manifest.record(article.path, locale.site, input_keys[article.path][locale.site], written, stats)
+            report.records.append((article.path, locale.site, input_keys[article.path][locale.site], written, stats))
     summary.qa.update(batch_qa)
 
 

@@ -12,7 +12,7 @@ or as after, never half:
 1. check the user's rights, the text and the segment; render every output in memory;
 2. write a *pending* marker (``<state>/workspace-pending/<article>.<site>``);
 3. one SQLite transaction: the new segment version (refused if another save came first) and
-   the human TM row (``tm_workspace.WorkspaceStore.save``);
+   the human TM row (``tm.workspace.WorkspaceStore.save``);
 4. write the six files (each atomically), then remove the marker.
 
 Killed before 3 commits: the files were not touched; the marker alone is harmless. Killed
@@ -41,7 +41,7 @@ from .errors import PipelineError, StateError
 from .fsutil import atomic_write_bytes
 from .locales import SITE_LOCALES, Locale
 from .tm import TMEntry, TranslationMemory, normalize_source
-from .tm_workspace import EditRecord, VersionConflict, WorkspaceStore
+from .tm.workspace import EditRecord, VersionConflict, WorkspaceStore
 
 log = logging.getLogger(__name__)
 

@@ -181,3 +181,28 @@ def copy_engines(tmp_path_factory, copy_package, copy_package_hy):
     store.install(copy_package_hy)
     settings = MTSettings(beam_size=2)
     return {"ru": store.load(store.find("en", "ru"), settings), "hy": store.load(store.find("en", "hy"), settings)}
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL server's URL for this session (see tests/postgres_server.py)."""
+    from postgres_server import SKIP_REASON, find_bin_dir, start_server
+
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip(SKIP_REASON)
+    server = start_server(bin_dir)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fresh_postgres(postgres_url):
+    """The session server with no TM tables: each test creates the schema and leaves nothing."""
+    import psycopg
+
+    yield postgres_url
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS tm, tm_schema")

@@ -1,4 +1,5 @@
-"""SQLite translation memory: WAL, keys, validity rules, human precedence, concurrency, integrity."""
+"""The translation memory contract, run against both back-ends (SQLite and PostgreSQL): keys,
+validity rules, human precedence, conflicts, concurrency; then what only SQLite has (WAL, the file)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,17 @@ def human(source: str, target: str, *, tgt: str = "ru", state: State = State.REV
     return TMEntry(source, target, "en", tgt, Origin.HUMAN, state)
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def where(request, tmp_path):
+    """Where a memory lives: a SQLite path, or the URL of a throwaway PostgreSQL with no tables yet."""
+    if request.param == "sqlite":
+        return tmp_path / ".i18n" / "tm.sqlite"
+    return request.getfixturevalue("fresh_postgres")
+
+
 @pytest.fixture
-def tm(tmp_path):
-    with TranslationMemory(tmp_path / ".i18n" / "tm.sqlite") as memory:
+def tm(where):
+    with TranslationMemory(where) as memory:
         yield memory
 
 
@@ -76,6 +85,12 @@ def test_mt_never_overwrites_a_human_entry(tm):
     result = tm.store_many([mt("Keep me.", "Машина.")])
     assert (result.written, result.kept_human) == (0, 1)
     assert tm.entries_for(["Keep me."], "en", "ru")["Keep me."].target == "Оставь."
+
+
+def test_human_entries_are_the_human_rows_of_one_pair(tm):
+    tm.store_many([human("First.", "Первое."), mt("Machine.", "Машина."), human("Second.", "Второе.")])
+    assert [(e.source, e.target) for e in tm.human_entries("en", "ru")] == [("First.", "Первое."), ("Second.", "Второе.")]
+    assert tm.human_entries("en", "hy") == []
 
 
 def test_tm_hits_and_passthrough_are_not_stored_again(tm):
@@ -130,19 +145,19 @@ def test_import_human_counts_unchanged_and_can_replace_on_request(tm):
     assert (row.target, row.state) == ("Аа.", State.FINAL)
 
 
-def _writer(path: str, worker: int, count: int, barrier) -> None:
-    with TranslationMemory(Path(path)) as memory:
+def _writer(where, worker: int, count: int, barrier) -> None:
+    with TranslationMemory(where) as memory:
         barrier.wait()  # both processes start writing at the same moment
         for n in range(count):  # one transaction per entry, so the two writers interleave
             memory.store_many([mt(f"w{worker} sentence {n}.", f"t{n}"), mt("Shared sentence.", f"w{worker}")])
 
 
-def test_two_processes_writing_at_once_both_succeed(tmp_path):
-    path = tmp_path / "tm.sqlite"
+def test_two_processes_writing_at_once_both_succeed(where):
+    path = where
     TranslationMemory(path).close()
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
-    procs = [ctx.Process(target=_writer, args=(str(path), w, 300, barrier)) for w in (1, 2)]
+    procs = [ctx.Process(target=_writer, args=(path, w, 300, barrier)) for w in (1, 2)]
     for proc in procs:
         proc.start()
     for proc in procs:
@@ -153,13 +168,57 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path):
         assert memory.integrity_check()
 
 
-def test_two_connections_in_one_process_do_not_lock_each_other_out(tmp_path):
-    path = tmp_path / "tm.sqlite"
+def _mt_spammer(where, count: int, barrier) -> None:
+    with TranslationMemory(where) as memory:
+        barrier.wait()
+        for n in range(count):
+            memory.store_many([mt("Contested.", f"machine {n}")])
+
+
+def test_human_beats_mt_under_concurrency(where):
+    """The rule is in the SQL: however MT and an approval interleave, the approval stays."""
+    TranslationMemory(where).close()
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    proc = ctx.Process(target=_mt_spammer, args=(where, 200, barrier))
+    proc.start()
+    with TranslationMemory(where) as memory:
+        barrier.wait()
+        result = memory.import_human([human("Contested.", "Человек.")])
+        proc.join(timeout=120)
+        assert proc.exitcode == 0
+        row = memory.entries_for(["Contested."], "en", "ru")["Contested."]
+    assert result.stored == 1 and (row.origin, row.target) == (Origin.HUMAN, "Человек.")
+
+
+def test_two_connections_in_one_process_do_not_lock_each_other_out(where):
+    path = where
     with TranslationMemory(path) as first, TranslationMemory(path) as second:
         first.store_many([mt("From first.", "1")])
         assert second.lookup_many(["From first."], "en", "ru", **MODEL)["From first."].target == "1"
         second.store_many([mt("From second.", "2")])
         assert len(first) == 2
+
+
+def test_human_revision_changes_with_every_approval(tm):
+    before = tm.human_revision("ru")
+    tm.store_many([mt("Machine.", "М.")])
+    assert tm.human_revision("ru") == before
+    tm.import_human([human("Approved.", "Одобрено.")])
+    assert tm.human_revision("ru") != before and tm.human_revision("hy") == "0:"
+
+
+def test_a_newer_postgres_schema_is_refused(fresh_postgres):
+    import psycopg
+
+    TranslationMemory(fresh_postgres).close()
+    with psycopg.connect(fresh_postgres, autocommit=True) as conn:
+        conn.execute("UPDATE tm_schema SET version = 99")
+    with pytest.raises(StateError, match="upgrade"):
+        TranslationMemory(fresh_postgres)
+
+
+# -- SQLite only: the file ---------------------------------------------------------------------
 
 
 def test_a_file_that_is_not_a_database_is_a_state_error(tmp_path):

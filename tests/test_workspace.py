@@ -135,7 +135,8 @@ def test_a_save_during_a_translate_run_is_refused(site):
 _KILL = textwrap.dedent("""
     import os, sys
     from pathlib import Path
-    from i18n_pipeline import workspace, tm_workspace
+    from i18n_pipeline import workspace
+    from i18n_pipeline.tm import workspace as tm_workspace
     from i18n_pipeline.document import State
     from workspace_support import ADMIN, STEM, settings_for
     site, where = Path(sys.argv[1]), sys.argv[2]

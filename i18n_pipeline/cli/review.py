@@ -18,11 +18,11 @@ from .common import (
 )
 
 def _tm(state: Optional[Path], config: Optional[Path] = None):
-    from ..tm import TranslationMemory
+    from ..tm import open_memory
 
     settings = cli_settings(config, state_dir=state)
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    return TranslationMemory(settings.state_dir / "tm.sqlite")
+    return open_memory(settings)
 
 @review_app.command("import")
 def review_import(

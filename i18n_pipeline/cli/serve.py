@@ -80,7 +80,7 @@ def users_add(
 def users_list(state: Optional[Path] = StateOpt) -> None:
     """List the workspace accounts and their roles."""
     from ..tm import TranslationMemory
-    from ..tm_workspace import WorkspaceStore
+    from ..tm.workspace import WorkspaceStore
 
     try:
         settings = cli_settings(None, state_dir=state)

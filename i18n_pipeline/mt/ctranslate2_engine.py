@@ -41,6 +41,21 @@ def thread_layout(settings: MTSettings, cores: int | None = None) -> tuple[int, 
     return inter, intra
 
 
+def resolve_device(settings: MTSettings, cuda_devices: int | None = None) -> tuple[str, str]:
+    """``(device, compute_type)``: "auto" picks CUDA when CTranslate2 sees a GPU; int8_float16 there, int8 on CPU."""
+    device = settings.device
+    if device == "auto":
+        if cuda_devices is None:
+            import ctranslate2
+
+            cuda_devices = ctranslate2.get_cuda_device_count()
+        device = "cuda" if cuda_devices > 0 else "cpu"
+    compute_type = settings.compute_type
+    if compute_type == "auto":
+        compute_type = "int8_float16" if device == "cuda" else "int8"
+    return device, compute_type
+
+
 class Codec(Protocol):
     """How a pack turns text into model pieces and back (``spm_codec.SpanCodec`` for SentencePiece)."""
 
@@ -92,11 +107,12 @@ class CTranslate2Engine:
         self.format = pack_format
         self.settings = settings
         inter_threads, intra_threads = thread_layout(settings)
+        device, compute_type = resolve_device(settings)
         try:
             self._translator = ctranslate2.Translator(
                 str(model_dir),
-                device="cpu",
-                compute_type=settings.compute_type,
+                device=device,
+                compute_type=compute_type,
                 inter_threads=inter_threads,
                 intra_threads=intra_threads,
             )

@@ -1,10 +1,11 @@
 """The workspace's tables in the TM file: segment versions (every save, who and when) and users.
 
-A sibling of ``tm.py`` and, with it, the only SQL in the project. The tables live in the same
-SQLite file (``<state>/tm.sqlite``) so that a save — the new segment version *and* the human TM
-row — is one ``BEGIN IMMEDIATE`` transaction: a process killed mid-save leaves both as before or
-both as after. ``WorkspaceStore`` borrows the ``TranslationMemory``'s connection and transaction
-helper; the TM's own table, schema version and public API are untouched.
+Part of the TM package, which holds all the project's SQL. The tables live in the same SQLite
+file (``<state>/tm.sqlite``) so that a save — the new segment version *and* the human TM row —
+is one ``BEGIN IMMEDIATE`` transaction: a process killed mid-save leaves both as before or both
+as after. ``WorkspaceStore`` borrows the SQLite back-end's connection and transaction; the TM's
+own table, schema version and public API are untouched. The workspace needs the embedded
+SQLite memory for now: on a PostgreSQL TM it says so in one line.
 
 ``segment_edits``: one row per save of one segment of one article's output for one locale.
 ``version`` counts the saves of that segment (1, 2, …); version 0 is the output as ``translate``
@@ -21,9 +22,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from .document import Origin, State
-from .errors import StateError
-from .tm import TMEntry, TranslationMemory, _now, _upsert
+from ..document import Origin, State
+from ..errors import StateError, UsageError
+from .base import Rule, TMEntry, TranslationMemory
+from .base import now as _now
+from .sqlite import SQLiteBackend
 
 _WORKSPACE_SCHEMA = (
     """
@@ -92,13 +95,23 @@ class WorkspaceStore:
     """``WorkspaceStore(tm)``: the workspace tables, on the TM's open connection."""
 
     def __init__(self, tm: TranslationMemory):
+        if not isinstance(tm.backend, SQLiteBackend):
+            raise UsageError(f"{tm.location}: the workspace keeps its versions in the embedded SQLite TM; "
+                             "run `serve` without [tm] url (a PostgreSQL workspace is not built yet)")
         self._tm = tm
+        self._sqlite = tm.backend
         try:
-            with tm._transaction() as db:
+            with self._transaction() as db:
                 for statement in _WORKSPACE_SCHEMA:
                     db.execute(statement)
         except sqlite3.DatabaseError as exc:  # pragma: no cover - the TM opened, so the file is sound
-            raise StateError(f"{tm.path}: workspace tables cannot be created ({exc})") from exc
+            raise StateError(f"{tm.location}: workspace tables cannot be created ({exc})") from exc
+
+    def _transaction(self):
+        return _Connection(self._sqlite.transaction())
+
+    def _read(self, sql: str, params) -> list[tuple]:
+        return self._sqlite._read(sql, params)
 
     # -- segment versions --------------------------------------------------------------------
 
@@ -112,7 +125,7 @@ class WorkspaceStore:
             raise ValueError("a workspace save stores a human translation")
         now = _now()
         stored = EditRecord(**{**edit.__dict__, "at": edit.at or now})
-        with self._tm._transaction() as db:
+        with self._transaction() as db:
             cursor = db.execute(
                 f"""
                 INSERT INTO segment_edits ({_EDIT_COLUMNS})
@@ -125,12 +138,12 @@ class WorkspaceStore:
             if cursor.rowcount != 1:
                 current = _latest(db, stored.article, stored.locale, stored.segment_id)
                 raise VersionConflict(current, stored.version - 1)
-            _upsert(db, tm_entry, now)
+            db.execute_upsert(tm_entry.row(now))
         return stored
 
     def latest(self, article: str, locale: str) -> dict[str, EditRecord]:
         """The newest save of every edited segment of one article and locale, by segment id."""
-        rows = self._tm._read(
+        rows = self._read(
             f"""
             SELECT {_EDIT_COLUMNS} FROM segment_edits AS e
             WHERE article = ? AND locale = ? AND version = (
@@ -143,7 +156,7 @@ class WorkspaceStore:
 
     def history(self, article: str, locale: str, segment_id: str) -> list[EditRecord]:
         """Every save of one segment, newest first."""
-        rows = self._tm._read(
+        rows = self._read(
             f"SELECT {_EDIT_COLUMNS} FROM segment_edits WHERE article = ? AND locale = ? AND segment_id = ? "
             "ORDER BY version DESC",
             (article, locale, segment_id),
@@ -152,7 +165,7 @@ class WorkspaceStore:
 
     def activity(self) -> dict[tuple[str, str], tuple[str, str, int]]:
         """Per (article, locale): the last saver, when, and how many saves in all."""
-        rows = self._tm._read(
+        rows = self._read(
             """
             SELECT article, locale, who, at, n FROM (
                 SELECT article, locale, who, at, count(*) OVER (PARTITION BY article, locale) AS n,
@@ -166,7 +179,7 @@ class WorkspaceStore:
 
     def touched_by(self, who: str) -> set[tuple[str, str]]:
         """Every (article, locale) this user has saved a segment of."""
-        rows = self._tm._read("SELECT DISTINCT article, locale FROM segment_edits WHERE who = ?", (who,))
+        rows = self._read("SELECT DISTINCT article, locale FROM segment_edits WHERE who = ?", (who,))
         return {(a, loc) for a, loc in rows}
 
     # -- users -------------------------------------------------------------------------------
@@ -174,7 +187,7 @@ class WorkspaceStore:
     def put_user(self, name: str, password_hash: str, roles: tuple[str, ...]) -> None:
         """Add a user, or replace an existing user's password and roles."""
         now = _now()
-        with self._tm._transaction() as db:
+        with self._transaction() as db:
             db.execute(
                 """
                 INSERT INTO workspace_users (name, password_hash, roles, created, updated) VALUES (?, ?, ?, ?, ?)
@@ -185,15 +198,15 @@ class WorkspaceStore:
             )
 
     def user(self, name: str) -> UserRecord | None:
-        rows = self._tm._read("SELECT name, password_hash, roles FROM workspace_users WHERE name = ?", (name,))
+        rows = self._read("SELECT name, password_hash, roles FROM workspace_users WHERE name = ?", (name,))
         return UserRecord(rows[0][0], rows[0][1], tuple(rows[0][2].split())) if rows else None
 
     def users(self) -> list[UserRecord]:
-        rows = self._tm._read("SELECT name, password_hash, roles FROM workspace_users ORDER BY name", ())
+        rows = self._read("SELECT name, password_hash, roles FROM workspace_users ORDER BY name", ())
         return [UserRecord(n, h, tuple(r.split())) for n, h, r in rows]
 
     def remove_user(self, name: str) -> bool:
-        with self._tm._transaction() as db:
+        with self._transaction() as db:
             return db.execute("DELETE FROM workspace_users WHERE name = ?", (name,)).rowcount == 1
 
 
@@ -214,3 +227,24 @@ def _edit_values(e: EditRecord) -> tuple:
 def _edit_from_row(row) -> EditRecord:
     article, locale, segment_id, version, source, target, state, mt_text, before, who, at = row
     return EditRecord(article, locale, segment_id, version, source, target, State(state), mt_text, before, who, at)
+
+
+class _Connection:
+    """The back-end's transaction, seen as the connection the workspace's SQL runs on."""
+
+    def __init__(self, transaction):
+        self._transaction = transaction
+
+    def __enter__(self):
+        self._tx = self._transaction.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        return self._transaction.__exit__(*exc_info)
+
+    def execute(self, sql: str, params=()):
+        return self._tx.db.execute(sql, params)
+
+    def execute_upsert(self, row) -> None:
+        """The human TM row: a translator's save replaces whatever the row held."""
+        self._tx.upsert(row, Rule.REPLACE)

@@ -1,0 +1,89 @@
+"""backfill: translate an archive on Ray (a local one, or a cluster)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from ..errors import EXIT_OK, EXIT_SOME_FAILED, PipelineError
+from .common import ConfigOpt, GlossaryOpt, JsonOpt, ModelsOpt, StateOpt, app, cli_settings, fail, setup_logging
+
+
+@app.command()
+def backfill(
+    paths: list[Path] = typer.Argument(..., help="Archive article files or folders."),
+    to: str = typer.Option("ru,arm", "--to", help="Target locales, site codes or ISO: ru, arm (= hy)."),
+    ray: str = typer.Option("auto", "--ray", help="auto: start a local Ray here; or a cluster address "
+                                                  "(HOST:PORT of `ray start --head`, or ray://HOST:10001)."),
+    workers: int = typer.Option(0, "--workers", help="Actors, each loading the models once [default: one per CPU]."),
+    batch_articles: int = typer.Option(8, "--batch-articles", help="Articles per actor call."),
+    out: Path | None = typer.Option(None, "--out", help="Output folder, shared by every machine [default: out/]."),
+    models: Path | None = ModelsOpt,
+    glossary: Path | None = GlossaryOpt,
+    state: Path | None = StateOpt,
+    config: Path | None = ConfigOpt,
+    as_json: bool = JsonOpt,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; errors only."),
+) -> None:
+    """Translate an archive on Ray: the same path and outputs as translate, batches on an actor pool."""
+    from ..backfill import BackfillOptions, backfill as run_backfill
+    from ..locales import parse_locale_list
+
+    setup_logging(quiet or as_json)
+    try:
+        locales = parse_locale_list(to)
+        settings = cli_settings(config, models_dir=models, glossary_dir=glossary, state_dir=state, out_dir=out)
+        options = BackfillOptions(ray=ray, workers=workers, batch_articles=batch_articles)
+        with _progress(enabled=not quiet and not as_json and sys.stderr.isatty()) as hooks:
+            report = run_backfill(paths, locales, settings, options, hooks)
+    except PipelineError as exc:
+        fail(exc)
+    for failure in report.failed:
+        typer.echo(f"error: {failure['error']}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif not quiet:
+        for site, summary in report.locales.items():
+            typer.echo(f"{site}: {summary.segments} segments ({summary.mt} mt, {summary.tm} tm, "
+                       f"{summary.passthrough} passed through); QA flags: {sum(summary.qa.values())}")
+        typer.echo(f"{len(report.articles)} article(s) written to {settings.out_dir}/, {len(report.failed)} failed")
+    raise typer.Exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+class _progress:
+    """One bar on the driver: articles done of all, and segments per second."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __enter__(self):
+        from ..backfill import BackfillHooks
+
+        if not self.enabled:
+            return BackfillHooks()
+        import time
+
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("backfill"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"),
+                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("backfill", total=None, rate="")
+        started, segments = time.monotonic(), [0]
+
+        def on_batch(articles: int, done_segments: int) -> None:
+            segments[0] += done_segments
+            rate = segments[0] / max(time.monotonic() - started, 1e-6)
+            self.bar.update(task, advance=articles, rate=f"{rate:.1f} seg/s")
+
+        return BackfillHooks(on_total=lambda total: self.bar.update(task, total=total), on_batch=on_batch)
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            self.bar.stop()
+        return False

@@ -1,0 +1,55 @@
+"""The translation memory: the only SQL in the project (one module per database).
+
+    base.py      entries, rules, and ``TranslationMemory``: the one class the rest of the code sees
+    sqlite.py    the embedded default: ``<state>/tm.sqlite`` (WAL), nothing to set up
+    postgres.py  the shared memory: psycopg 3 + a pool, when ``[tm] url`` / ``I18N_PIPELINE_TM_URL``
+                 is a ``postgresql://`` URL
+
+``open_memory(settings)`` picks the back-end; ``TranslationMemory(path_or_url)`` opens one directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .base import (
+    Backend,
+    Conflict,
+    HumanImportResult,
+    Rule,
+    StoreResult,
+    TMEntry,
+    TranslationMemory,
+    normalize_lang,
+    normalize_source,
+)
+from .sqlite import BUSY_TIMEOUT_S, SCHEMA_VERSION, TM_FILENAME, SQLiteBackend
+from .urls import is_postgres_url, redact_url
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+__all__ = [
+    "BUSY_TIMEOUT_S", "SCHEMA_VERSION", "TM_FILENAME", "Backend", "Conflict", "HumanImportResult", "Rule",
+    "SQLiteBackend", "StoreResult", "TMEntry", "TranslationMemory", "connect", "is_postgres_url",
+    "memory_location", "normalize_lang", "normalize_source", "open_memory", "redact_url",
+]
+
+
+def connect(where: Path | str) -> Backend:
+    """A PostgreSQL URL → the PostgreSQL back-end (imported only then); anything else is a SQLite path."""
+    if is_postgres_url(where):
+        from .postgres import PostgresBackend
+
+        return PostgresBackend(str(where))
+    return SQLiteBackend(Path(where))
+
+
+def memory_location(settings: Settings) -> Path | str:
+    return settings.tm.url or settings.state_dir / TM_FILENAME
+
+
+def open_memory(settings: Settings) -> TranslationMemory:
+    """The memory these settings name: ``[tm] url`` when set, else ``<state>/tm.sqlite``."""
+    return TranslationMemory(memory_location(settings))

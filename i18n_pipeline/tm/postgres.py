@@ -1,0 +1,170 @@
+"""The shared back-end: PostgreSQL through psycopg 3 and a connection pool.
+
+For several translators and machines on one memory (SQLite on a shared disk is not safe for
+that). Same table and the same rules as ``sqlite.py``: they are the ``WHERE`` of the upsert,
+so two writers racing on one key still cannot let MT replace a human row. Reads take one
+statement however many sources (``= ANY(%s)``); a batch of writes is one ``INSERT … SELECT
+FROM unnest(…)``. An unreachable server is refused when the memory is opened, before any
+work (``UnreachableError``, exit 2); the URL is only ever shown without its password.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from typing import Iterator, Sequence
+
+from ..errors import StateError, UnreachableError
+from .base import COLUMNS, Key, Row, Rule
+from .urls import redact_url, scrub
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+CONNECT_TIMEOUT_S = 5
+POOL_MAX = 4
+_LOCK_ID = 0x7418_6E00  # pg_advisory_xact_lock key that serializes schema creation
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tm (
+    source_key    TEXT NOT NULL,
+    src_lang      TEXT NOT NULL,
+    tgt_lang      TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    target        TEXT NOT NULL,
+    origin        TEXT NOT NULL CHECK (origin IN ('mt', 'human')),
+    state         TEXT NOT NULL CHECK (state IN ('initial', 'translated', 'reviewed', 'final')),
+    engine        TEXT NOT NULL DEFAULT '',
+    model         TEXT NOT NULL DEFAULT '',
+    model_version TEXT NOT NULL DEFAULT '',
+    glossary_hash TEXT NOT NULL DEFAULT '',
+    created       TEXT NOT NULL,
+    updated       TEXT NOT NULL,
+    PRIMARY KEY (source_key, src_lang, tgt_lang)
+);
+CREATE TABLE IF NOT EXISTS tm_schema (version INTEGER NOT NULL);
+"""
+_INSERT_COLUMNS = ("source_key, src_lang, tgt_lang, source, target, origin, state, "
+                   "engine, model, model_version, glossary_hash, created, updated")
+_ON_CONFLICT = """
+ON CONFLICT (source_key, src_lang, tgt_lang) DO UPDATE SET
+    source = excluded.source, target = excluded.target, origin = excluded.origin,
+    state = excluded.state, engine = excluded.engine, model = excluded.model,
+    model_version = excluded.model_version, glossary_hash = excluded.glossary_hash,
+    updated = excluded.updated
+WHERE {rule}
+"""
+_UPSERT_ONE = {
+    rule: f"INSERT INTO tm ({_INSERT_COLUMNS}) VALUES ({', '.join(['%s'] * 13)})" + _ON_CONFLICT.format(rule=rule.value)
+    for rule in Rule
+}
+_UPSERT_MANY = {
+    rule: f"INSERT INTO tm ({_INSERT_COLUMNS}) SELECT * FROM unnest({', '.join(['%s::text[]'] * 13)})"
+          + _ON_CONFLICT.format(rule=rule.value)
+    for rule in Rule
+}
+
+
+class PostgresBackend:
+    def __init__(self, url: str, *, pool_max: int = POOL_MAX):
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        self._url = url
+        self.location = redact_url(url)
+        try:
+            with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+                self._migrate(conn)
+        except psycopg.OperationalError as exc:
+            raise UnreachableError(
+                f"{self.location}: the PostgreSQL translation memory cannot be reached ({scrub(exc, url)}); "
+                "check [tm] url in i18n.toml or I18N_PIPELINE_TM_URL, and that the server is running"
+            ) from exc
+        except psycopg.Error as exc:
+            raise StateError(f"{self.location}: the translation memory cannot be opened ({scrub(exc, url)})") from exc
+        self._pool = ConnectionPool(url, min_size=1, max_size=pool_max, open=True, name="i18n-tm",
+                                    kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
+                                    check=ConnectionPool.check_connection)
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def integrity_check(self) -> bool:
+        return self._read("SELECT count(*) FROM tm", ())[0][0] >= 0  # the server checks its own pages
+
+    def count(self) -> int:
+        return self._read("SELECT count(*) FROM tm", ())[0][0]
+
+    def human_revision(self, tgt: str) -> tuple[int, str]:
+        return self._read(
+            "SELECT count(*), coalesce(max(updated), '') FROM tm WHERE origin = 'human' AND tgt_lang = %s", (tgt,)
+        )[0]
+
+    def select_human(self, src: str, tgt: str) -> list[tuple]:
+        return self._read(
+            f"SELECT {COLUMNS} FROM tm WHERE src_lang = %s AND tgt_lang = %s AND origin = 'human' "
+            "ORDER BY created, source",
+            (src, tgt),
+        )
+
+    def select(self, src: str, tgt: str, keys: Sequence[str]) -> list[tuple]:
+        if not keys:
+            return []
+        return self._read(
+            f"SELECT source_key, {COLUMNS} FROM tm WHERE src_lang = %s AND tgt_lang = %s AND source_key = ANY(%s)",
+            (src, tgt, list(keys)),
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Transaction]:
+        import psycopg
+
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                yield _Transaction(conn)
+        except psycopg.Error as exc:
+            raise StateError(f"{self.location}: translation memory write failed ({scrub(exc, self._url)}); "
+                             "nothing was changed") from exc
+
+    def _read(self, sql: str, params: Sequence[object]) -> list[tuple]:
+        import psycopg
+
+        try:
+            with self._pool.connection() as conn:
+                return conn.execute(sql, params).fetchall()
+        except psycopg.Error as exc:
+            raise StateError(f"{self.location}: translation memory cannot be read ({scrub(exc, self._url)})") from exc
+
+    def _migrate(self, conn) -> None:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+            conn.execute(_SCHEMA)
+            row = conn.execute("SELECT max(version) FROM tm_schema").fetchone()
+            version = row[0] or 0
+            if version > SCHEMA_VERSION:
+                raise StateError(
+                    f"{self.location}: translation memory schema {version} is newer than this program "
+                    f"understands ({SCHEMA_VERSION}); upgrade i18n-pipeline"
+                )
+            if version < SCHEMA_VERSION:
+                conn.execute("DELETE FROM tm_schema")
+                conn.execute("INSERT INTO tm_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
+
+
+class _Transaction:
+    def __init__(self, conn):
+        self._conn = conn
+
+    def upsert_many(self, rows: Sequence[Row], rule: Rule) -> int:
+        columns = [list(column) for column in zip(*rows)]
+        return self._conn.execute(_UPSERT_MANY[rule], columns).rowcount
+
+    def upsert(self, row: Row, rule: Rule) -> bool:
+        return self._conn.execute(_UPSERT_ONE[rule], row).rowcount > 0
+
+    def human_target(self, key: Key) -> str | None:
+        row = self._conn.execute(
+            "SELECT target FROM tm WHERE source_key = %s AND src_lang = %s AND tgt_lang = %s AND origin = 'human' "
+            "FOR UPDATE", key
+        ).fetchone()
+        return row[0] if row else None

@@ -1,0 +1,95 @@
+"""Choosing the TM back-end: settings, the factory, unreachable servers, URLs without passwords."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from i18n_pipeline.cli import app
+from i18n_pipeline.config import load_settings
+from i18n_pipeline.errors import EXIT_USAGE, UnreachableError, UsageError
+from i18n_pipeline.mt.store import ModelStore
+from i18n_pipeline.tm import SQLiteBackend, TranslationMemory, memory_location, open_memory, redact_url
+
+SAMPLE = Path(__file__).resolve().parents[1] / "articles" / "000_62d6198c2960ff45.txt"
+DEAD = "postgresql://tm:s3cret-pw@127.0.0.1:1/tm"  # port 1: refused at once, nothing listens there
+
+
+def test_sqlite_is_the_default_and_a_url_selects_postgres(tmp_path, monkeypatch):
+    monkeypatch.delenv("I18N_PIPELINE_TM_URL", raising=False)
+    settings = load_settings(None, state_dir=tmp_path / "state")
+    assert memory_location(settings) == tmp_path / "state" / "tm.sqlite"
+    with open_memory(settings) as memory:
+        assert isinstance(memory.backend, SQLiteBackend)
+    config = tmp_path / "i18n.toml"
+    config.write_text('[tm]\nurl = "postgresql://tm@db.example/tm"\n')
+    assert load_settings(config).tm.url == "postgresql://tm@db.example/tm"
+    monkeypatch.setenv("I18N_PIPELINE_TM_URL", "postgresql://other@db2/tm")
+    assert load_settings(config).tm.url == "postgresql://other@db2/tm"  # the environment wins over the file
+
+
+@pytest.mark.parametrize("table", ['url = "mysql://x:pw@h/db"', 'url = 5', 'host = "db"'])
+def test_bad_tm_settings_are_usage_errors_that_hide_the_password(tmp_path, table):
+    config = tmp_path / "i18n.toml"
+    config.write_text(f"[tm]\n{table}\n")
+    with pytest.raises(UsageError) as caught:
+        load_settings(config)
+    assert "pw" not in str(caught.value)
+
+
+def test_urls_are_shown_without_passwords():
+    assert redact_url("postgresql://tm:secret@db:5432/tm?sslmode=require") == "postgresql://tm:***@db:5432/tm?sslmode=require"
+    assert redact_url("postgresql://db/tm") == "postgresql://db/tm"
+    assert "secret" not in redact_url("host=db password=secret dbname=tm")
+
+
+def test_an_unreachable_postgres_is_one_usage_error_without_the_password():
+    with pytest.raises(UnreachableError) as caught:
+        TranslationMemory(DEAD)
+    message = str(caught.value)
+    assert caught.value.exit_code == EXIT_USAGE
+    assert "s3cret-pw" not in message and "postgresql://tm:***@127.0.0.1:1/tm" in message
+    assert "\n" not in message
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory, copy_package, copy_package_hy):
+    root = tmp_path_factory.mktemp("models")
+    store = ModelStore(root)
+    store.install(copy_package)
+    store.install(copy_package_hy)
+    return root
+
+
+def _translate(tmp_path, models, env):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir(exist_ok=True)
+    shutil.copy(SAMPLE, inbox / SAMPLE.name)
+    args = ["translate", str(inbox), "--to", "ru,arm", "--out", str(tmp_path / "out"), "--models", str(models),
+            "--state", str(tmp_path / "state"), "--json"]
+    return CliRunner().invoke(app, args, env=env)
+
+
+def test_translate_refuses_an_unreachable_tm_before_any_work(tmp_path, models):
+    result = _translate(tmp_path, models, {"I18N_PIPELINE_TM_URL": DEAD})
+    assert result.exit_code == EXIT_USAGE
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot be reached" in lines[0] and "s3cret-pw" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_translate_stores_mt_in_the_postgres_tm_and_reuses_it(tmp_path, models, fresh_postgres):
+    first = _translate(tmp_path, models, {"I18N_PIPELINE_TM_URL": fresh_postgres})
+    assert first.exit_code == 0, first.output
+    with TranslationMemory(fresh_postgres) as memory:
+        stored = len(memory)
+    assert stored > 0
+    assert not (tmp_path / "state" / "tm.sqlite").exists()
+    shutil.rmtree(tmp_path / "out")  # outputs gone: the rerun translates again, from the memory
+    second = _translate(tmp_path, models, {"I18N_PIPELINE_TM_URL": fresh_postgres})
+    summary = json.loads(second.stdout)
+    assert second.exit_code == 0 and all(loc["mt"] == 0 and loc["tm"] > 0 for loc in summary["locales"].values())
