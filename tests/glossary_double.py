@@ -78,12 +78,15 @@ class MisbehavingEngine:
     def prefix_fits(self, sentence, prefix):
         return True  # the double has no length cap
 
-    def score(self, sentences, targets):
+    def score(self, sentences, targets, *, after=None):
         self.calls.append({"score": len(sentences)})
         scores = []
         for sentence, target in zip(sentences, targets):
             reference = self.references[sentence].clean.split()
             words = target.split()
+            if after is not None:  # a beginning of a translation: compare it with as much
+                reference = [w.rstrip(".,;:!?։") for w in reference[: len(words)]]
+                words = [w.rstrip(".,;:!?։") for w in words]
             same = sum(a == b for a, b in zip(words, reference))
             scores.append(-float(max(len(words), len(reference)) - same))
         return scores

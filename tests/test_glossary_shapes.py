@@ -96,8 +96,8 @@ class ReportedAttention:
                     hypothesis.attention = self.reshape(hypothesis.attention) if self.reshape else None
         return results
 
-    def score(self, sentences, targets):
-        return self.engine.score(sentences, targets)
+    def score(self, sentences, targets, **kwargs):
+        return self.engine.score(sentences, targets, **kwargs)
 
     def prefix_fits(self, sentence, prefix):
         return self.engine.prefix_fits(sentence, prefix)

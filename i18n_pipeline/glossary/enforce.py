@@ -318,30 +318,29 @@ def _score_choices(todo: list[_Work], engine: TranslationEngine, glossary: Gloss
     """One batched ``score`` call: each Russian form candidate in context, and each way of
     placing the dropped terms at boundaries near where attention points (all when there is
     none), every term of a sentence at once and in source order."""
-    sources: list[str] = []
-    targets: list[str] = []
-    owners: list[tuple[object, object]] = []
+    forms: list[tuple[str, str, object, object]] = []  # source, whole text, owner, choice
+    placings: list[tuple[str, str, int, object, object]] = []  # source, beginning, where the term starts, …
     for item in todo:
         text = item.hypothesis.text
         for edit in item.edits:
             if len(edit.candidates) > 1:
                 for form in edit.candidates:
-                    sources.append(item.source)
-                    targets.append(_splice(text, [_Edit(edit.start, edit.end, [form], None)]))
-                    owners.append((edit, form))
+                    forms.append((item.source, _splice(text, [_Edit(edit.start, edit.end, [form], None)]), edit, form))
         for cuts in _cut_combinations(item):
-            # A placing whose prefix fills the length cap could only come back cut: not scored.
-            if not engine.prefix_fits(item.source, _compose(item, cuts, glossary, locale, whole=False)[0]):
-                continue
-            composed, _ = _compose(item, cuts, glossary, locale, whole=True)
-            sources.append(item.source)
-            targets.append(composed)
-            owners.append((item, cuts))
-    if not sources:
-        return
-    scores = engine.score(sources, targets)
+            # How likely the model says the term right there: the beginning up to the last forced
+            # term, scored from the first one on (a placing whose prefix fills the length cap
+            # could only come back cut: not scored).
+            prefix, _, first = _compose(item, cuts, glossary, locale, whole=False)
+            if engine.prefix_fits(item.source, prefix):
+                placings.append((item.source, prefix, first, item, cuts))
     best: dict[int, tuple[float, object]] = {}
-    for (owner, choice), score in zip(owners, scores):
+    scored = []
+    if forms:
+        scored += zip(forms, engine.score([f[0] for f in forms], [f[1] for f in forms]))
+    if placings:
+        scores = engine.score([p[0] for p in placings], [p[1] for p in placings], after=[p[2] for p in placings])
+        scored += (((p[0], p[1], p[3], p[4]), score) for p, score in zip(placings, scores))
+    for (_, _, owner, choice), score in scored:
         if id(owner) not in best or score > best[id(owner)][0]:
             best[id(owner)] = (score, choice)
     for item in todo:
@@ -350,8 +349,8 @@ def _score_choices(todo: list[_Work], engine: TranslationEngine, glossary: Gloss
                 edit.candidates = [best[id(edit)][1]]
         if id(item) in best:
             cuts = best[id(item)][1]
-            _, forms = _compose(item, cuts, glossary, locale, whole=False)
-            for insertion, cut, form in zip(item.insertions, cuts, forms):
+            _, chosen, _ = _compose(item, cuts, glossary, locale, whole=False)
+            for insertion, cut, form in zip(item.insertions, cuts, chosen):
                 insertion.cut, insertion.form = cut, form
 
 
@@ -371,20 +370,23 @@ def _cut_combinations(item: _Work) -> list[tuple[int, ...]]:
 
 
 def _compose(item: _Work, cuts: tuple[int, ...], glossary: Glossary, locale: Locale,
-             whole: bool) -> tuple[str, list[str]]:
+             whole: bool) -> tuple[str, list[str], int]:
     """The hypothesis with its edits and each dropped term inserted at its cut, in the form the
-    words before it need; up to the last inserted term unless ``whole``. Returns text, forms."""
+    words before it need; up to the last inserted term unless ``whole``. Returns the text, the
+    forms, and where the first inserted form starts in the text."""
     text = item.hypothesis.text
-    out, cursor, forms = "", 0, []
+    out, cursor, forms, first = "", 0, [], None
     for insertion, cut in zip(item.insertions, cuts):
         head = _join(out, _splice(text, item.edits, cursor, cut))
         form = _form_at(item.hits[insertion.hit_index], head, glossary, locale)
         out = _join(head, form)
+        if first is None:
+            first = len(out) - len(form)
         forms.append(form)
         cursor = cut
     if whole:
         out = _join(out, _splice(text, item.edits, cursor, len(text)))
-    return out, forms
+    return out, forms, first or 0
 
 
 def _boundaries(text: str) -> list[int]:

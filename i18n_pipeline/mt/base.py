@@ -71,8 +71,13 @@ class TranslationEngine(Protocol):
         """Translate all sentences in as few engine calls as possible; order is preserved."""
         ...
 
-    def score(self, sentences: Sequence[str], targets: Sequence[str]) -> list[float]:
-        """Log-probability of each target given its source (to choose between forms)."""
+    def score(self, sentences: Sequence[str], targets: Sequence[str], *,
+              after: Sequence[int] | None = None) -> list[float]:
+        """Log-probability of each target given its source (to choose between forms).
+
+        With ``after``, target i is a beginning of a translation: only the pieces that print at or
+        after character ``after[i]`` count (how likely the model says *that* next, given what
+        comes before it), and the end of the sentence is not scored."""
         ...
 
     def prefix_fits(self, sentence: str, prefix: str) -> bool:

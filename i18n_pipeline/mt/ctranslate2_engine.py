@@ -63,6 +63,8 @@ class Codec(Protocol):
 
     def encode_target(self, text: str) -> list[str]: ...
 
+    def encode_target_with_spans(self, text: str) -> tuple[list[str], list[Span] | None]: ...
+
     def decode(self, pieces: Sequence[str]) -> tuple[str, list[Span] | None]: ...
 
 
@@ -78,6 +80,9 @@ class PlainCodec:
 
     def encode_target(self, text: str) -> list[str]:
         return self.encode_text(text)
+
+    def encode_target_with_spans(self, text: str) -> tuple[list[str], None]:
+        return self.encode_text(text), None
 
     def decode(self, pieces: Sequence[str]) -> tuple[str, None]:
         return self.decode_text(list(pieces)), None
@@ -160,15 +165,26 @@ class CTranslate2Engine:
         return [self._to_translation(pieces, spans, result, return_attention)
                 for (pieces, spans), result in zip(encoded, raw)]
 
-    def score(self, sentences: Sequence[str], targets: Sequence[str]) -> list[float]:
+    def score(self, sentences: Sequence[str], targets: Sequence[str], *,
+              after: Sequence[int] | None = None) -> list[float]:
         if not sentences:
             return []
         sources = [self.source_pieces(s) for s in sentences]
-        target_pieces = [list(self.format.target_prefix) + self.codec.encode_target(t) for t in targets]
+        encoded = [self.codec.encode_target_with_spans(t) for t in targets]
+        skip = len(self.format.target_prefix)
+        target_pieces = [list(self.format.target_prefix) + pieces for pieces, _ in encoded]
         results = self._translator.score_batch(
             sources, target_pieces, max_batch_size=self.settings.max_batch_tokens, batch_type="tokens"
         )
-        return [float(sum(r.log_probs)) for r in results]
+        if after is None:
+            return [float(sum(r.log_probs)) for r in results]
+        scores = []
+        for (pieces, spans), cut, result in zip(encoded, after, results):
+            # log_probs: one per piece (the prefix token's first), then </s>, which a beginning lacks.
+            probs = list(result.log_probs)[skip : skip + len(pieces)]
+            counted = [p for p, span in zip(probs, spans or [(cut, cut)] * len(probs)) if span[0] >= cut]
+            scores.append(float(sum(counted)))
+        return scores
 
     def prefix_fits(self, sentence: str, prefix: str) -> bool:
         return len(self._prefix_pieces(prefix)) < self._length_cap(len(self.source_pieces(sentence)))

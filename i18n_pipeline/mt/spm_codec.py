@@ -80,6 +80,9 @@ class SpanCodec:
         """Target-side pieces of a text (forced prefixes, forms to score): the target tokenizer."""
         return [p.piece for p in self.target.encode_as_proto(text).pieces]
 
+    def encode_target_with_spans(self, text: str) -> tuple[list[str], list[Span]]:
+        return encode_with_spans(self.target, text)
+
     def decode(self, pieces: Sequence[str]) -> tuple[str, list[Span]]:
         return decode_with_spans(self.target, pieces)
 

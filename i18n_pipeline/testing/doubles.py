@@ -112,11 +112,14 @@ class BehaviourDouble:
             out.append(Translation(plan.source_pieces, hypotheses, plan.source_spans))
         return out
 
-    def score(self, sentences: Sequence[str], targets: Sequence[str]) -> list[float]:
+    def score(self, sentences: Sequence[str], targets: Sequence[str], *,
+              after: Sequence[int] | None = None) -> list[float]:
         self.calls.append({"score": len(sentences)})
         scores = []
-        for sentence, target in zip(sentences, targets):
+        for index, (sentence, target) in enumerate(zip(sentences, targets)):
             intended, candidate = self.plan(sentence).pieces, self._target_pieces(target)
+            if after is not None:  # a beginning: compared with as much of the intended output
+                intended = intended[: len(candidate)]
             matched = sum(b.size for b in difflib.SequenceMatcher(None, intended, candidate, autojunk=False).get_matching_blocks())
             scores.append(-float(len(intended) + len(candidate) - 2 * matched))
         return scores
