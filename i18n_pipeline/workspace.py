@@ -41,11 +41,13 @@ from .errors import PipelineError, StateError
 from .fsutil import atomic_write_bytes
 from .locales import SITE_LOCALES, Locale
 from .tm import TMEntry, TranslationMemory, normalize_source
+from .tm_fuzzy import FuzzyMatch, search as fuzzy_search
 from .tm_workspace import EditRecord, VersionConflict, WorkspaceStore
 
 log = logging.getLogger(__name__)
 
 MAX_SEGMENT_CHARS = 5_000
+FUZZY_SHOWN = 3  # fuzzy matches listed under a segment in the editor
 PENDING_DIR = "workspace-pending"
 EDITABLE_STATES = (State.TRANSLATED, State.REVIEWED, State.FINAL)
 
@@ -116,6 +118,7 @@ class SegmentView:
     mt_text: str = ""  # the machine text the segment started from ("" when unknown)
     last_edit: EditRecord | None = None
     tm_match: TMEntry | None = None  # an exact TM row whose text differs from the target
+    fuzzy: list[FuzzyMatch] = field(default_factory=list)  # close TM rows for other sources, best first
     editable: bool = True
 
     @property
@@ -203,24 +206,32 @@ class Workspace:
             edits = store.latest(article, site)
             segments = art.segments()
             rows = tm.entries_for([s.source for s in segments], "en", locale.lang)
-        view = ArticleView(art, locale)
-        for block in art.translatable_blocks():
-            editable = (block.lang or art.language or "en") != locale.lang
-            items = []
-            for seg in block.segments:
-                target = seg.targets.get(site)
-                edit = edits.get(seg.id)
-                item = SegmentView(seg, block.id, target, editable=editable and target is not None)
-                if edit is not None:
-                    item.version, item.last_edit, item.mt_text = edit.version, edit, edit.mt_text
-                elif target is not None and target.provenance.origin in (Origin.MT, Origin.TM):
-                    item.mt_text = target.text
-                row = rows.get(seg.source)
-                if row is not None and target is not None and row.target != target.text:
-                    item.tm_match = row
-                items.append(item)
-            view.rows.append((block.role.value, items))
+            view = ArticleView(art, locale)
+            for block in art.translatable_blocks():
+                view.rows.append((block.role.value, self._segment_views(block, art, locale, edits, rows, tm)))
         return view
+
+    def _segment_views(self, block, art: Article, locale: Locale, edits: dict[str, EditRecord],
+                       rows: dict[str, TMEntry], tm: TranslationMemory) -> list[SegmentView]:
+        editable = (block.lang or art.language or "en") != locale.lang
+        items = []
+        for seg in block.segments:
+            target = seg.targets.get(locale.site)
+            edit = edits.get(seg.id)
+            item = SegmentView(seg, block.id, target, editable=editable and target is not None)
+            if edit is not None:
+                item.version, item.last_edit, item.mt_text = edit.version, edit, edit.mt_text
+            elif target is not None and target.provenance.origin in (Origin.MT, Origin.TM):
+                item.mt_text = target.text
+            row = rows.get(seg.source)
+            if row is not None and target is not None and row.target != target.text:
+                item.tm_match = row
+            if item.editable:  # fuzzy matches for *other* sources: the exact row is tm_match
+                key = normalize_source(seg.source)
+                item.fuzzy = [m for m in fuzzy_search(tm, seg.source, "en", locale.lang, limit=FUZZY_SHOWN + 1)
+                              if normalize_source(m.entry.source) != key][:FUZZY_SHOWN]
+            items.append(item)
+        return items
 
     def touched_by(self, who: str) -> set[tuple[str, str]]:
         with self._store() as store:

@@ -197,3 +197,30 @@ def test_users_add_and_serve_refusing_a_public_host_without_accounts(site, monke
     assert added.exit_code == 0 and "translator:arm" in added.output
     listed = runner.invoke(cli, ["users", "list", "--state", state])
     assert listed.exit_code == 0 and "anna\ttranslator:arm" in listed.output
+
+
+def _seed_fuzzy(site, item, target="Мэр сказал иначе.", origin=None):
+    """A human TM row whose source is the segment's with its last word changed (a fuzzy match)."""
+    from i18n_pipeline.document import Origin, State
+    from i18n_pipeline.tm import TMEntry, TranslationMemory
+
+    head, _, last = item.segment.source.rstrip(".").rpartition(" ")
+    source = f"{head} somewhere."
+    with TranslationMemory(site / "state" / "tm.sqlite") as tm:
+        tm.import_human([TMEntry(source, target, "en", "ru", origin or Origin.HUMAN, State.REVIEWED)])
+    return source, last
+
+
+def test_the_editor_lists_fuzzy_matches_with_percentage_and_differing_words(site, local):
+    item = _segment(site, 1)
+    source, last = _seed_fuzzy(site, item, target="<b>Мэр</b> сказал иначе.")
+    page = local.get(f"/a/{STEM}/ru").text
+    row = page[page.index(f'id="seg-{item.segment.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'class="fuzzy"' in row and "(Ctrl+I)" in row
+    from i18n_pipeline.tm_fuzzy import words
+
+    n = len(words(item.segment.source))  # one word of n replaced: (n - 1) / n
+    assert f'<span class="label pct">{round((n - 1) / n * 100)}%</span>' in row
+    assert '<mark class="diff">somewhere</mark>' in row
+    assert "&lt;b&gt;Мэр&lt;/b&gt; сказал иначе." in row  # escaped, never markup

@@ -180,3 +180,22 @@ def test_a_ru_translator_is_refused_on_arm(site, browser):
         assert status == 403
     finally:
         server.stop()
+
+
+def test_ctrl_i_inserts_the_best_fuzzy_match_and_it_saves(site, browser, server):
+    from i18n_pipeline.document import Origin, State
+    from i18n_pipeline.tm import TMEntry, TranslationMemory
+
+    item = [i for _, row in Workspace(settings_for(site)).article(STEM, "ru").rows for i in row if i.editable][1]
+    source = item.segment.source.rstrip(".").rpartition(" ")[0] + " somewhere."
+    with TranslationMemory(site / "state" / "tm.sqlite") as tm:
+        tm.import_human([TMEntry(source, "Нечёткое совпадение.", "en", "ru", Origin.HUMAN, State.REVIEWED)])
+    page = _open(browser, server, f"/a/{STEM}/ru")
+    row = page.locator(f"#seg-{item.segment.id}")
+    sync_api.expect(row.locator("li.match mark.diff").first).to_have_text("somewhere")
+    row.locator("textarea").focus()
+    page.keyboard.press("Control+i")
+    assert row.locator("textarea").input_value() == "Нечёткое совпадение."
+    page.keyboard.press("Control+Enter")
+    sync_api.expect(row.locator(".result")).to_have_text("saved v1")
+    assert tm_row(site, item.segment.source).target == "Нечёткое совпадение."
