@@ -187,6 +187,11 @@ def words(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(normalize_source(text)) if not t.isspace()]
 
 
+def similarity(a: str, b: str) -> int:
+    """Word-level similarity of two sources, percent (the score ``rank`` shows)."""
+    return round(Levenshtein.normalized_similarity(words(a), words(b)) * 100)
+
+
 def rank(text: str, candidates: Sequence[TMEntry], *, min_score: int = DEFAULT_MIN, limit: int = 5) -> list[FuzzyMatch]:
     """Score ``candidates`` against ``text``: word % desc, human before MT, character ratio desc."""
     query = words(text)

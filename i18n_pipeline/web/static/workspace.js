@@ -109,6 +109,9 @@
     setState(row, data.state);
     renderFlags(row, data.flags);
     row.querySelector(".meta").textContent = "v" + data.version + " · " + data.who + ", " + data.at.slice(0, 16).replace("T", " ");
+    const link = document.createElement("a"); link.className = "history-link"; link.textContent = "history";
+    link.href = "/a/" + encodeURIComponent(root.dataset.article) + "/" + encodeURIComponent(root.dataset.locale) + "/history/" + encodeURIComponent(row.dataset.segment);
+    row.querySelector(".meta").append(" ", link);
     out.textContent = "saved v" + data.version; out.className = "result ok";
     if (next) focusRow(step(row, 1, false) || row);
   }
