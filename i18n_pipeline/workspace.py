@@ -250,6 +250,13 @@ class Workspace:
             items.append(item)
         return items
 
+    def post_edit_report(self):
+        """HTER, chrF and the share kept unchanged, overall and per article, locale, translator (``postedit``)."""
+        from .postedit import report
+
+        with self._store() as store:
+            return report(store.all_latest())
+
     def touched_by(self, who: str) -> set[tuple[str, str]]:
         with self._store() as store:
             return store.touched_by(who)

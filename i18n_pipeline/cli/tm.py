@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import EXIT_OK, EXIT_SOME_FAILED, PipelineError
-from .common import JsonOpt, StateOpt, cli_settings, fail, tm_app
+from .common import JsonOpt, StateOpt, app, cli_settings, fail, tm_app
 
 
 @tm_app.command("search")
@@ -48,3 +48,31 @@ def tm_search(
         if not matches:
             typer.echo(f"no match of {min_score}% or more for {locale.site}", err=True)
     raise typer.Exit(EXIT_OK if matches else EXIT_SOME_FAILED)
+
+
+@app.command("stats")
+def stats(
+    state: Optional[Path] = StateOpt,
+    out: Optional[Path] = typer.Option(None, "--out", help="The outputs folder serve works on [default ./out]."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Post-editing figures from the workspace's saves: HTER and chrF of MT against the final text, share kept unchanged.
+
+    Overall and per article, locale and translator (sacrebleu, case-sensitive TER; signatures printed).
+    """
+    from ..workspace import Workspace
+
+    overrides = {k: v for k, v in {"state_dir": state, "out_dir": out}.items() if v is not None}
+    try:
+        result = Workspace(cli_settings(None, **overrides)).post_edit_report()
+    except PipelineError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    rows = [("all", "", result.overall)] + [(g, k, f) for g, items in result.by.items() for k, f in items.items()]
+    typer.echo(f"{'group':<8} {'key':<28} {'segments':>8} {'unchanged':>9} {'HTER':>6} {'chrF':>6}")
+    for group, key, f in rows:
+        typer.echo(f"{group:<8} {key[:28]:<28} {f.segments:>8} {f.unchanged_share:>8.1f}% {f.hter:>6.1f} {f.chrf:>6.1f}")
+    for name, signature in result.signatures.items():
+        typer.echo(f"{name}: {signature}")
