@@ -41,11 +41,15 @@ from .errors import PipelineError, StateError
 from .fsutil import atomic_write_bytes
 from .locales import SITE_LOCALES, Locale
 from .tm import TMEntry, TranslationMemory, normalize_source
+from .textdiff import diff_words
+from .tm.fuzzy import FuzzyMatch, search as fuzzy_search, similarity
 from .tm.workspace import EditRecord, VersionConflict, WorkspaceStore
 
 log = logging.getLogger(__name__)
 
 MAX_SEGMENT_CHARS = 5_000
+FUZZY_SHOWN = 3  # fuzzy matches listed under a segment in the editor
+SOURCE_CHANGE_MIN = 75  # an approved save of a source at least this close comes back as "needs review"
 PENDING_DIR = "workspace-pending"
 EDITABLE_STATES = (State.TRANSLATED, State.REVIEWED, State.FINAL)
 
@@ -116,6 +120,16 @@ class SegmentView:
     mt_text: str = ""  # the machine text the segment started from ("" when unknown)
     last_edit: EditRecord | None = None
     tm_match: TMEntry | None = None  # an exact TM row whose text differs from the target
+    fuzzy: list[FuzzyMatch] = field(default_factory=list)  # close TM rows for other sources, best first
+    changed_from: EditRecord | None = None  # an approved save of a close, older source of this sentence
+    source_diff: list[tuple[str, str]] = field(default_factory=list)  # old source → this one, word runs
+
+    @property
+    def text(self) -> str:
+        """What the edit box starts with: the old approved translation when the source changed."""
+        if self.changed_from is not None:
+            return self.changed_from.target
+        return self.target.text if self.target else ""
     editable: bool = True
 
     @property
@@ -203,32 +217,71 @@ class Workspace:
             edits = store.latest(article, site)
             segments = art.segments()
             rows = tm.entries_for([s.source for s in segments], "en", locale.lang)
-        view = ArticleView(art, locale)
-        for block in art.translatable_blocks():
-            editable = (block.lang or art.language or "en") != locale.lang
-            items = []
-            for seg in block.segments:
-                target = seg.targets.get(site)
-                edit = edits.get(seg.id)
-                item = SegmentView(seg, block.id, target, editable=editable and target is not None)
-                if edit is not None:
-                    item.version, item.last_edit, item.mt_text = edit.version, edit, edit.mt_text
-                elif target is not None and target.provenance.origin in (Origin.MT, Origin.TM):
-                    item.mt_text = target.text
-                row = rows.get(seg.source)
-                if row is not None and target is not None and row.target != target.text:
-                    item.tm_match = row
-                items.append(item)
-            view.rows.append((block.role.value, items))
+            view = ArticleView(art, locale)
+            for block in art.translatable_blocks():
+                view.rows.append((block.role.value, self._segment_views(block, art, locale, edits, rows, tm)))
         return view
+
+    def _segment_views(self, block, art: Article, locale: Locale, edits: dict[str, EditRecord],
+                       rows: dict[str, TMEntry], tm: TranslationMemory) -> list[SegmentView]:
+        editable = (block.lang or art.language or "en") != locale.lang
+        current = {seg.id for b in art.translatable_blocks() for seg in b.segments}
+        orphans = [e for sid, e in edits.items() if sid not in current and e.state in (State.REVIEWED, State.FINAL)]
+        items = []
+        for seg in block.segments:
+            target = seg.targets.get(locale.site)
+            edit = edits.get(seg.id)
+            item = SegmentView(seg, block.id, target, editable=editable and target is not None)
+            if edit is not None:
+                item.version, item.last_edit, item.mt_text = edit.version, edit, edit.mt_text
+            elif target is not None and target.provenance.origin in (Origin.MT, Origin.TM):
+                item.mt_text = target.text
+            row = rows.get(seg.source)
+            if row is not None and target is not None and row.target != target.text:
+                item.tm_match = row
+            if item.editable and edit is None and target.provenance.origin in (Origin.MT, Origin.TM) and orphans:
+                best = max(orphans, key=lambda e: (similarity(e.source, seg.source), e.at))
+                if similarity(best.source, seg.source) >= SOURCE_CHANGE_MIN:
+                    item.changed_from, item.source_diff = best, diff_words(best.source, seg.source)
+            if item.editable:  # fuzzy matches for *other* sources: the exact row is tm_match
+                key = normalize_source(seg.source)
+                item.fuzzy = [m for m in fuzzy_search(tm, seg.source, "en", locale.lang, limit=FUZZY_SHOWN + 1)
+                              if normalize_source(m.entry.source) != key][:FUZZY_SHOWN]
+            items.append(item)
+        return items
+
+    def post_edit_report(self):
+        """HTER, chrF and the share kept unchanged, overall and per article, locale, translator (``postedit``)."""
+        from .postedit import report
+
+        with self._store() as store:
+            return report(store.all_latest())
 
     def touched_by(self, who: str) -> set[tuple[str, str]]:
         with self._store() as store:
             return store.touched_by(who)
 
     def history(self, article: str, site: str, segment_id: str) -> list[EditRecord]:
+        """Every save of one segment, newest first (version 0, the translate output, is the oldest's before_text)."""
+        _locale(site)
         with self._store() as store:
             return store.history(article, site, segment_id)
+
+    def revert(self, article: str, site: str, segment_id: str, to_version: int, base_version: int,
+               who: User) -> SaveResult:
+        """Save the text and state of an earlier version as a new version (a revert is itself a change).
+
+        Version 0 is what ``translate`` wrote (saved back as translated). Raises as apply_correction does.
+        """
+        history = self.history(article, site, segment_id)
+        if to_version == 0 and history:
+            text, state = history[-1].before_text, State.TRANSLATED
+        else:
+            record = next((h for h in history if h.version == to_version), None)
+            if record is None:
+                raise UnknownItem(f"segment {segment_id} has no version {to_version}; reload the history")
+            text, state = record.target, record.state
+        return self.apply_correction(Correction(article, site, segment_id, text, state, base_version, who))
 
     # -- the one write ---------------------------------------------------------------------
 

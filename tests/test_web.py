@@ -197,3 +197,51 @@ def test_users_add_and_serve_refusing_a_public_host_without_accounts(site, monke
     assert added.exit_code == 0 and "translator:arm" in added.output
     listed = runner.invoke(cli, ["users", "list", "--state", state])
     assert listed.exit_code == 0 and "anna\ttranslator:arm" in listed.output
+
+
+def _seed_fuzzy(site, item, target="Мэр сказал иначе.", origin=None):
+    """A human TM row whose source is the segment's with its last word changed (a fuzzy match)."""
+    from i18n_pipeline.document import Origin, State
+    from i18n_pipeline.tm import TMEntry, TranslationMemory
+
+    head, _, last = item.segment.source.rstrip(".").rpartition(" ")
+    source = f"{head} somewhere."
+    with TranslationMemory(site / "state" / "tm.sqlite") as tm:
+        tm.import_human([TMEntry(source, target, "en", "ru", origin or Origin.HUMAN, State.REVIEWED)])
+    return source, last
+
+
+def test_the_editor_lists_fuzzy_matches_with_percentage_and_differing_words(site, local):
+    item = _segment(site, 1)
+    source, last = _seed_fuzzy(site, item, target="<b>Мэр</b> сказал иначе.")
+    page = local.get(f"/a/{STEM}/ru").text
+    row = page[page.index(f'id="seg-{item.segment.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'class="fuzzy"' in row and "(Ctrl+I)" in row
+    from i18n_pipeline.tm.fuzzy import words
+
+    n = len(words(item.segment.source))  # one word of n replaced: (n - 1) / n
+    assert f'<span class="label pct">{round((n - 1) / n * 100)}%</span>' in row
+    assert '<mark class="diff">somewhere</mark>' in row
+    assert "&lt;b&gt;Мэр&lt;/b&gt; сказал иначе." in row  # escaped, never markup
+
+
+def test_history_page_shows_each_save_as_a_diff_and_reverts_need_csrf(site, local):
+    item = _segment(site, 1)
+    sid = item.segment.id
+    assert local.get(f"/a/{STEM}/ru/history/{sid}").status_code == 404  # never saved
+    assert _save(local, text="Первая <правка>.", segment=sid).status_code == 200
+    assert _save(local, text="Вторая <правка>.", segment=sid, version=1).status_code == 200
+    page = local.get(f"/a/{STEM}/ru/history/{sid}")
+    assert page.status_code == 200
+    assert "<del>Первая</del><ins>Вторая</ins> &lt;правка&gt;." in page.text
+    assert 'value="1"><input type="hidden" name="version" value="2"><button type="submit">Revert to v1' in page.text
+    form = {"segment": sid, "to": "1", "version": "2"}
+    assert local.post(f"/a/{STEM}/ru/revert", data=form).status_code == 403  # no CSRF token
+    answer = local.post(f"/a/{STEM}/ru/revert", data={**form, "csrf": _csrf(page.text)})
+    assert answer.status_code == 303 and answer.headers["location"] == f"/a/{STEM}/ru/history/{sid}"
+    assert tm_row(site, item.segment.source).target == "Первая <правка>."
+    stale = local.post(f"/a/{STEM}/ru/revert", data={**form, "csrf": _csrf(page.text)})
+    assert stale.status_code == 409 and "after you opened it" in stale.text
+    editor = local.get(f"/a/{STEM}/ru").text
+    assert f'href="/a/{STEM}/ru/history/{sid}">history</a>' in editor

@@ -180,3 +180,55 @@ def test_a_ru_translator_is_refused_on_arm(site, browser):
         assert status == 403
     finally:
         server.stop()
+
+
+def test_ctrl_i_inserts_the_best_fuzzy_match_and_it_saves(site, browser, server):
+    from i18n_pipeline.document import Origin, State
+    from i18n_pipeline.tm import TMEntry, TranslationMemory
+
+    item = [i for _, row in Workspace(settings_for(site)).article(STEM, "ru").rows for i in row if i.editable][1]
+    source = item.segment.source.rstrip(".").rpartition(" ")[0] + " somewhere."
+    with TranslationMemory(site / "state" / "tm.sqlite") as tm:
+        tm.import_human([TMEntry(source, "Нечёткое совпадение.", "en", "ru", Origin.HUMAN, State.REVIEWED)])
+    page = _open(browser, server, f"/a/{STEM}/ru")
+    row = page.locator(f"#seg-{item.segment.id}")
+    sync_api.expect(row.locator("li.match mark.diff").first).to_have_text("somewhere")
+    row.locator("textarea").focus()
+    page.keyboard.press("Control+i")
+    assert row.locator("textarea").input_value() == "Нечёткое совпадение."
+    page.keyboard.press("Control+Enter")
+    sync_api.expect(row.locator(".result")).to_have_text("saved v1")
+    assert tm_row(site, item.segment.source).target == "Нечёткое совпадение."
+
+
+def test_revert_from_the_history_page_and_a_changed_source_shown_as_needs_review(site, browser, server):
+    from typer.testing import CliRunner
+
+    from i18n_pipeline.accounts import User
+    from i18n_pipeline.cli import app
+    from i18n_pipeline.document import State
+    from i18n_pipeline.workspace import Correction
+
+    ws = Workspace(settings_for(site))
+    item = [i for _, row in ws.article(STEM, "ru").rows for i in row if i.editable][0]
+    who = User("editor", ("admin",))
+    ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Первая правка.", State.REVIEWED, 0, who))
+    ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Вторая правка.", State.REVIEWED, 1, who))
+    page = _open(browser, server, f"/a/{STEM}/ru")
+    page.locator(f"#seg-{item.segment.id} a.history-link").click()
+    page.locator("tr.version[data-version='1'] button").click()
+    sync_api.expect(page.locator("tr.version").first).to_have_attribute("data-version", "3")
+    assert tm_row(site, item.segment.source).target == "Первая правка."
+
+    inbox = next((site / "inbox").glob("*.txt"))
+    new = item.segment.source.rstrip(".") + " today."
+    inbox.write_text(inbox.read_text(encoding="utf-8").replace(item.segment.source, new), encoding="utf-8")
+    result = CliRunner().invoke(app, ["translate", str(site / "inbox"), "--to", "ru", "--out", str(site / "out"),
+                                      "--models", str(site / "models"), "--state", str(site / "state"),
+                                      "--glossary", str(site / "glossary"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    page.goto(f"{server.url}/a/{STEM}/ru")
+    row = page.locator("tr.seg", has=page.locator(".badge.needs-review"))
+    sync_api.expect(row).to_have_count(1)
+    assert row.locator("textarea").input_value() == "Первая правка."
+    sync_api.expect(row.locator(".source-diff ins")).to_contain_text("today")

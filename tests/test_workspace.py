@@ -175,3 +175,47 @@ def test_a_process_killed_mid_save_leaves_before_or_after_never_half(site, where
     else:
         assert row.origin is Origin.HUMAN and item.version == 1
         assert "Правка перед сбоем." in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
+
+
+def test_every_save_is_kept_and_a_revert_is_itself_a_new_version(site):
+    ws = Workspace(settings_for(site))
+    item = _first(ws)
+    mt = item.target.text
+    ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Первая правка.", State.REVIEWED, 0, RU))
+    ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Вторая правка.", State.TRANSLATED, 1, RU))
+    result = ws.revert(STEM, "ru", item.segment.id, 1, 2, RU)
+    assert (result.version, result.text, result.state) == (3, "Первая правка.", State.REVIEWED)
+    history = ws.history(STEM, "ru", item.segment.id)
+    assert [(h.version, h.target, h.before_text) for h in history] == [
+        (3, "Первая правка.", "Вторая правка."), (2, "Вторая правка.", "Первая правка."), (1, "Первая правка.", mt)]
+    assert all(h.mt_text == mt and h.who == "rita" for h in history)
+    ws.revert(STEM, "ru", item.segment.id, 0, 3, RU)
+    assert _first(ws).target.text == mt and tm_row(site, item.segment.source).target == mt
+    assert mt in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
+    with pytest.raises(UnknownItem, match="no version 9"):
+        ws.revert(STEM, "ru", item.segment.id, 9, 4, RU)
+    with pytest.raises(EditConflict):
+        ws.revert(STEM, "ru", item.segment.id, 1, 2, RU)
+
+
+def test_a_changed_source_comes_back_as_needs_review_prefilled_from_the_approved_text(site):
+    ws = Workspace(settings_for(site))
+    item = _first(ws)
+    ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Одобренный перевод.", State.REVIEWED, 0, RU))
+    inbox = next((site / "inbox").glob("*.txt"))
+    old = item.segment.source
+    new = old.replace("Canada", "Australia") if "Canada" in old else old.rstrip(".") + " today."
+    assert new != old
+    inbox.write_text(inbox.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = CliRunner().invoke(app, ["translate", str(site / "inbox"), "--to", "ru", "--out", str(site / "out"),
+                                      "--models", str(site / "models"), "--state", str(site / "state"),
+                                      "--glossary", str(site / "glossary"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    view = Workspace(settings_for(site)).article(STEM, "ru")
+    items = [i for _, row in view.rows for i in row]
+    changed = next(i for i in items if i.segment.source == new)
+    assert changed.changed_from is not None and changed.changed_from.source == old
+    assert changed.text == "Одобренный перевод." and changed.target.text != "Одобренный перевод."
+    assert ("".join(t for t, op in changed.source_diff if op != "insert"),
+            "".join(t for t, op in changed.source_diff if op != "delete")) == (old, new)
+    assert [i for i in items if i.changed_from is not None] == [changed]  # unchanged sentences are left alone

@@ -6,7 +6,7 @@ is missing or unusable. Heavy modules are imported inside commands so ``--help``
 
 from __future__ import annotations
 
-from . import backfill, glossary, models, review, serve, translate  # noqa: F401  (registers the commands)
+from . import backfill, glossary, models, review, serve, tm, translate  # noqa: F401  (registers the commands)
 from .common import app
 
 __all__ = ["app", "main"]

@@ -177,6 +177,19 @@ class WorkspaceStore:
         )
         return {(a, loc): (who, at, n) for a, loc, who, at, n in rows}
 
+    def all_latest(self) -> list[EditRecord]:
+        """The newest save of every edited segment of every article and locale."""
+        rows = self._read(
+            f"""
+            SELECT {_EDIT_COLUMNS} FROM (
+                SELECT *, row_number() OVER (PARTITION BY article, locale, segment_id ORDER BY version DESC) AS r
+                FROM segment_edits)
+            WHERE r = 1 ORDER BY article, locale, segment_id
+            """,
+            (),
+        )
+        return [_edit_from_row(row) for row in rows]
+
     def touched_by(self, who: str) -> set[tuple[str, str]]:
         """Every (article, locale) this user has saved a segment of."""
         rows = self._read("SELECT DISTINCT article, locale FROM segment_edits WHERE who = ?", (who,))

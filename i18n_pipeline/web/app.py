@@ -4,6 +4,7 @@
     GET  /a/{article}/{locale}              the editor
     POST /a/{article}/{locale}/save         one segment (JSON for the page's script, 303 for a plain form)
     POST /a/{article}/{locale}/presence     "I am here": who else is editing this article
+    GET  /a/{article}/{locale}/history/{segment}, POST …/revert   a segment's saves (``history.py``)
     GET  /login, POST /login, POST /logout  accounts mode only
     GET  /static/…                          the page's script and styles (shipped in the package)
 
@@ -74,6 +75,8 @@ def create_app(config: WebConfig) -> Starlette:
                       lstrip_blocks=True)
     env.globals.update(template_globals())
     workspace = Workspace(config.settings)
+    from .history import history_view, revert_view  # after this module: they use its helpers
+
     app = Starlette(
         routes=[
             Route("/", queue_view),
@@ -82,6 +85,8 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/a/{article}/{locale}", editor_view),
             Route("/a/{article}/{locale}/save", save_view, methods=["POST"]),
             Route("/a/{article}/{locale}/presence", presence_view, methods=["POST"]),
+            Route("/a/{article}/{locale}/history/{segment}", history_view),
+            Route("/a/{article}/{locale}/revert", revert_view, methods=["POST"]),
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],

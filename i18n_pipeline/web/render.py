@@ -13,6 +13,7 @@ SHORTCUTS = (
     ("Alt+S", "copy the source into the edit"),
     ("Alt+M", "put the MT text back into the edit"),
     ("Alt+T", "insert the exact TM match"),
+    ("Ctrl+I", "insert the best fuzzy TM match (the words that differ are marked)"),
     ("Esc", "undo changes in this segment (back to the saved text)"),
     ("?", "this list (outside a text box; Ctrl+/ anywhere)"),
 )

@@ -109,6 +109,9 @@
     setState(row, data.state);
     renderFlags(row, data.flags);
     row.querySelector(".meta").textContent = "v" + data.version + " · " + data.who + ", " + data.at.slice(0, 16).replace("T", " ");
+    const link = document.createElement("a"); link.className = "history-link"; link.textContent = "history";
+    link.href = "/a/" + encodeURIComponent(root.dataset.article) + "/" + encodeURIComponent(root.dataset.locale) + "/history/" + encodeURIComponent(row.dataset.segment);
+    row.querySelector(".meta").append(" ", link);
     out.textContent = "saved v" + data.version; out.className = "result ok";
     if (next) focusRow(step(row, 1, false) || row);
   }
@@ -128,6 +131,10 @@
     showDetails(row);
   });
   root.addEventListener("click", (e) => {
+    if (e.target.matches("button.use-fuzzy")) {
+      const item = e.target.closest("li.match");
+      item.closest("tr").querySelector("textarea").value = item.querySelector(".fuzzy-target").textContent;
+    }
     if (e.target.matches("button.use-tm")) {
       const row = e.target.closest("tr");
       row.querySelector("textarea").value = textOf(row, ".tm-text");
@@ -149,6 +156,7 @@
     else if (e.altKey && (e.key === "s" || e.key === "S" || e.code === "KeyS")) act(() => { area.value = textOf(row, "template.source-text"); });
     else if (e.altKey && (e.key === "m" || e.key === "M" || e.code === "KeyM")) act(() => { const mt = textOf(row, ".mt-text"); if (mt) area.value = mt; });
     else if (e.altKey && (e.key === "t" || e.key === "T" || e.code === "KeyT")) act(() => { const tm = textOf(row, ".tm-text"); if (tm) area.value = tm; });
+    else if (e.ctrlKey && !e.altKey && (e.key === "i" || e.key === "I" || e.code === "KeyI")) act(() => { const m = row.querySelector("li.match .fuzzy-target"); if (m) area.value = m.textContent; });
     else if (e.key === "Escape" && !(help && help.open)) act(() => { area.value = textOf(row, "template.saved-text"); });
   });
 

@@ -1,0 +1,78 @@
+"""tm: look up the translation memory from the shell (the editor's fuzzy matches, as text or JSON)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import EXIT_OK, EXIT_SOME_FAILED, PipelineError
+from .common import JsonOpt, StateOpt, app, cli_settings, fail, tm_app
+
+
+@tm_app.command("search")
+def tm_search(
+    text: str = typer.Argument(..., help="The English sentence to find close translations for."),
+    to: str = typer.Option(..., "--to", help="One target locale: ru or arm (hy)."),
+    min_score: int = typer.Option(75, "--min", help="Lowest match to show, in percent (word level)."),
+    limit: int = typer.Option(5, "--limit", help="At most this many matches."),
+    state: Optional[Path] = StateOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Fuzzy matches from the TM, best first: percentage, origin, and the words that differ in [brackets].
+
+    Exit 1 when nothing reaches --min.
+    """
+    from ..locales import resolve_locale
+    from ..tm import TranslationMemory
+    from ..tm.fuzzy import search
+
+    try:
+        locale = resolve_locale(to)
+        settings = cli_settings(None, state_dir=state)
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        with TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
+            matches = search(tm, text, "en", locale.lang, min_score=min_score, limit=limit)
+    except PipelineError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(json.dumps({"query": text, "locale": locale.site, "min": min_score,
+                               "matches": [m.as_dict() for m in matches]}, ensure_ascii=False))
+    else:
+        for m in matches:
+            marked = "".join(f"[{t}]" if differs else t for t, differs in m.spans)
+            numbers = f"  numbers differ: {', '.join(m.numbers)}" if m.numbers else ""
+            typer.echo(f"{m.score:3d}%  {m.entry.origin.value:<5}  {marked}\n      → {m.entry.target}{numbers}")
+        if not matches:
+            typer.echo(f"no match of {min_score}% or more for {locale.site}", err=True)
+    raise typer.Exit(EXIT_OK if matches else EXIT_SOME_FAILED)
+
+
+@app.command("stats")
+def stats(
+    state: Optional[Path] = StateOpt,
+    out: Optional[Path] = typer.Option(None, "--out", help="The outputs folder serve works on [default ./out]."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Post-editing figures from the workspace's saves: HTER and chrF of MT against the final text, share kept unchanged.
+
+    Overall and per article, locale and translator (sacrebleu, case-sensitive TER; signatures printed).
+    """
+    from ..workspace import Workspace
+
+    overrides = {k: v for k, v in {"state_dir": state, "out_dir": out}.items() if v is not None}
+    try:
+        result = Workspace(cli_settings(None, **overrides)).post_edit_report()
+    except PipelineError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    rows = [("all", "", result.overall)] + [(g, k, f) for g, items in result.by.items() for k, f in items.items()]
+    typer.echo(f"{'group':<8} {'key':<28} {'segments':>8} {'unchanged':>9} {'HTER':>6} {'chrF':>6}")
+    for group, key, f in rows:
+        typer.echo(f"{group:<8} {key[:28]:<28} {f.segments:>8} {f.unchanged_share:>8.1f}% {f.hter:>6.1f} {f.chrf:>6.1f}")
+    for name, signature in result.signatures.items():
+        typer.echo(f"{name}: {signature}")
