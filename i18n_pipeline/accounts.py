@@ -32,6 +32,9 @@ class User:
     def can_edit(self, site: str) -> bool:
         return bool({"admin", "reviewer", f"translator:{site}"} & set(self.roles))
 
+    def can_edit_glossary(self) -> bool:
+        return bool({"admin", "glossary"} & set(self.roles))
+
     def can_finalize(self) -> bool:
         return bool({"admin", "reviewer"} & set(self.roles))
 

@@ -326,19 +326,24 @@ def _translate_locale(articles, locale: Locale, store, tm, glossary, settings: S
             else:
                 by_pair.setdefault(src, []).extend(block.segments)
 
-    glossary_hash = glossary.hash if glossary is not None else ""
+    from .glossary.impact import segment_key
+
     for src, segments in by_pair.items():
         route_infos = store.route(src, locale.lang)
         provenance = Provenance(
             Origin.MT, engine="ctranslate2", model="+".join(i.name for i in route_infos),
-            model_version="+".join(i.version for i in route_infos), glossary_hash=glossary_hash,
+            model_version="+".join(i.version for i in route_infos),
             licence="+".join(i.licence for i in route_infos if i.non_commercial),
         )
         unique = list(dict.fromkeys(s.source for s in segments))
-        remembered = tm.lookup_many(unique, src, locale.lang, model=provenance.model,
-                                    model_version=provenance.model_version, glossary_hash=glossary_hash)
+        # An MT row is keyed by the entries that match its source (not the whole glossary), so a
+        # term change sends only the segments containing that term back to the engine.
+        keys = {text: segment_key(glossary, text, locale.site) for text in unique}
+        remembered = {text: entry for text, entry in tm.entries_for(unique, src, locale.lang).items()
+                      if entry.valid_for(model=provenance.model, model_version=provenance.model_version,
+                                         glossary_hash=keys[text])}
         fresh = _machine_translate([s for s in unique if s not in remembered], route_infos, store,
-                                   glossary, locale, settings, provenance)
+                                   glossary, locale, settings, provenance, keys)
         tm.store_many(TMEntry.from_target(source, target, src, locale.lang) for source, target in fresh.items())
         for segment in segments:
             if segment.source in remembered:
@@ -350,7 +355,8 @@ def _translate_locale(articles, locale: Locale, store, tm, glossary, settings: S
         hooks.on_progress(len(segments))
 
 
-def _machine_translate(sources, route_infos, store, glossary, locale, settings, provenance) -> dict[str, Target]:
+def _machine_translate(sources, route_infos, store, glossary, locale, settings, provenance,
+                       keys: dict[str, str]) -> dict[str, Target]:
     """MT (with glossary) and typography for sources the TM did not have; nothing if none."""
     from .localize import apply_typography
     from .mt_stage import translate_sources
@@ -362,7 +368,7 @@ def _machine_translate(sources, route_infos, store, glossary, locale, settings, 
                                 hypotheses=settings.mt.beam_size)
     fresh = {}
     for source, result in zip(sources, results):
-        made_by = replace(provenance, note=REDECODE_NOTE) if result.redecoded else provenance
+        made_by = replace(provenance, glossary_hash=keys[source], note=REDECODE_NOTE if result.redecoded else "")
         target = Target(result.text, State.TRANSLATED, made_by, terms=list(result.terms))
         target.text = apply_typography(target.text, locale.lang, _rendered_spans(target))
         fresh[source] = target

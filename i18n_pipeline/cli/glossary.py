@@ -118,3 +118,50 @@ def glossary_import(file: Path = typer.Argument(..., help="A TBX file (TBX-Basic
         typer.echo(f"wrote {import_tbx(file, _glossary_dir(glossary))}")
     except PipelineError as exc:
         fail(exc)
+
+@glossary_app.command("edit")
+def glossary_edit(
+    en: str = typer.Argument(..., help="The entry's English term (any of its variants)."),
+    set_: list[str] = typer.Option([], "--set", help="COLUMN=VALUE to change (repeatable), e.g. --set ru='США|Штаты'."),
+    glossary: Optional[Path] = GlossaryOpt,
+) -> None:
+    """Change columns of one entry; only its line of the CSV changes, validated first."""
+    from ..errors import UsageError
+    from ..glossary import find_row, update_term
+
+    try:
+        directory = _glossary_dir(glossary)
+        record = find_row(directory, en)
+        if record is None:
+            raise UsageError(f"no entry with English term {en!r}; see `i18n-pipeline glossary list`")
+        changes = dict(item.split("=", 1) for item in set_ if "=" in item)
+        if len(changes) != len(set_):
+            raise UsageError("--set takes COLUMN=VALUE, e.g. --set status=approved")
+        path = update_term(directory, en, {**record.row, **changes}, base=record.hash)
+        typer.echo(f"changed {en!r} in {path}")
+    except PipelineError as exc:
+        fail(exc)
+
+@glossary_app.command("candidates")
+def glossary_candidates(
+    out: Path = typer.Option(Path("out"), "--out", help="The outputs folder translate wrote."),
+    limit: int = typer.Option(30, "--limit", help="How many to list."),
+    as_json: bool = JsonOpt,
+    glossary: Optional[Path] = GlossaryOpt,
+) -> None:
+    """Names in the translated articles' English sources that no entry covers, best first."""
+    from ..glossary import load_usable_glossary
+    from ..glossary.candidates import find_candidates
+
+    try:
+        base, _ = load_usable_glossary(_glossary_dir(glossary))
+        found = find_candidates(out, base, limit=limit)
+    except PipelineError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(json.dumps([{"name": c.name, "kind": c.kind, "articles": c.articles, "count": c.count,
+                                "contexts": [{"article": a, "sentence": s} for a, s in c.contexts]} for c in found],
+                              ensure_ascii=False, indent=2))
+        return
+    for c in found:
+        typer.echo(f"{c.name}  [{c.kind}; {c.articles} article(s), {c.count}×]  e.g. {c.contexts[0][1][:100]}")

@@ -1,6 +1,6 @@
 """Glossary: the editable term base, term matching, enforcement through MT, compliance.
 
-    termbase.py    CSV term base: load, check, add, remove (atomic writes)
+    termbase.py    CSV term base: load, check, add, update, remove (line-preserving atomic writes)
     tbx.py         TBX-Basic (martif) and TBX v3 export/import
     matcher.py     find terms in English segments
     protect.py     verbatim items (do-not-translate, URLs, numbers): find and verify
@@ -16,11 +16,13 @@ from .matcher import match_terms
 from .protect import Verbatim, protect, verify
 from .tbx import export_tbx, import_tbx
 from .termbase import (
-    Glossary, Problem, TermEntry, add_term, check_glossary, load_glossary, load_usable_glossary, remove_term,
+    FieldProblem, Glossary, GlossaryConflict, Problem, RowRecord, TermEntry, add_term, check_fields, check_glossary,
+    find_row, load_glossary, load_usable_glossary, read_rows, remove_term, row_hash, update_term,
 )
 
 __all__ = [
     "Enforced", "Glossary", "Problem", "TermEntry", "Verbatim", "add_term", "check_glossary", "compliance",
     "enforce", "enforce_detailed", "export_tbx", "import_tbx", "lemmatized_present", "load_glossary", "load_usable_glossary",
     "match_terms", "protect", "remove_term", "verify",
+    "FieldProblem", "GlossaryConflict", "RowRecord", "check_fields", "find_row", "read_rows", "row_hash", "update_term",
 ]

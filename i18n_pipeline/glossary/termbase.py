@@ -11,13 +11,24 @@ yes/no (blank: no; blank ``case_sensitive`` means "yes when the term has a capit
 locale's target under review. Only approved targets are enforced; a target under review is
 reported but never forced into a translation.
 The entry key (``TermHit.entry_id``) is the first English variant.
+
+Writes (``add_term``, ``update_term``, ``remove_term``) splice only the changed row into the
+file's text, so every other line (row order, quoting, comments, a BOM) stays byte for byte and
+a git diff shows one line per change; each write holds a lock on the directory, checks the
+base as it will be (the checks of ``glossary check``) and replaces the file atomically. An
+update names the row hash the editor started from (``row_hash``); a row changed since is a
+``GlossaryConflict``, never a lost edit.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
+import os
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,36 +148,121 @@ def check_glossary(directory: Path) -> list[Problem]:
     return sorted(problems + _cross_check(entries), key=lambda p: (p.file, p.line))
 
 
+class GlossaryConflict(GlossaryError):
+    """The row changed (or went) since the editor loaded it; ``current`` is the row now, or None."""
+
+    def __init__(self, message: str, current: "RowRecord | None"):
+        super().__init__(message)
+        self.current = current
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    """One row as the file holds it (broken rows too), for editors: cells, place and hash."""
+
+    file: str  # the CSV file's name inside the directory
+    line: int
+    row: dict[str, str]
+    hash: str
+
+    @property
+    def id(self) -> str:
+        variants = _split(self.row.get("en", ""))
+        return variants[0] if variants else ""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """A problem the proposed row would have, with the form field it belongs to."""
+
+    field: str
+    severity: str
+    message: str
+
+
+def row_hash(row: dict[str, str]) -> str:
+    """The hash of a row's cells (known columns); an editor sends it back as the version it edited."""
+    text = "\x1f".join(row.get(c, "").strip() for c in COLUMNS)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def read_rows(directory: Path) -> list[RowRecord]:
+    """Every row of every CSV, in file then row order, whether or not it is valid."""
+    records = []
+    for path in _csv_files(Path(directory)):
+        _, _, header, spans = _spans(path)
+        records += [RowRecord(path.name, first, row, row_hash(row)) for first, _, row in spans]
+    return records
+
+
+def find_row(directory: Path, en_term: str) -> RowRecord | None:
+    wanted = en_term.strip()
+    return next((r for r in read_rows(directory) if wanted in _split(r.row.get("en", ""))), None)
+
+
 def add_term(directory: Path, entry_fields: dict) -> Path:
     """Append one entry (to ``entry_fields["file"]`` or terms.csv), refusing a change that breaks the base."""
     directory = Path(directory)
-    fields_ = {k: str(v) for k, v in entry_fields.items() if v is not None}
-    file_name = fields_.pop("file", "") or DEFAULT_FILE
-    unknown = sorted(set(fields_) - set(COLUMNS))
-    if unknown:
-        raise GlossaryError(f"{directory / file_name}: unknown field(s) {', '.join(unknown)}; known: {', '.join(COLUMNS)}")
-    path = directory / Path(file_name).name
-    header, rows = _read_rows(path) if path.exists() else (list(COLUMNS), [])
-    missing = [c for c in COLUMNS if c not in header]
-    header = header + missing
-    rows.append({c: fields_.get(c, "") for c in header})
-    new_text = _render(header, rows)
-    _refuse_if_broken(directory, path, new_text, f"adding {fields_.get('en', '')!r}")
-    return atomic_write_text(path, new_text)
+    with _locked(directory):
+        path, new_text, _ = _prepare_add(directory, entry_fields)
+        _refuse_if_broken(directory, path, new_text, f"adding {str(entry_fields.get('en', ''))!r}")
+        return _write(path, new_text)
 
 
-def remove_term(directory: Path, en_term: str) -> Path:
+def update_term(directory: Path, en_term: str, entry_fields: dict, *, base: str | None = None) -> Path:
+    """Replace the row of ``en_term`` with ``entry_fields`` (all columns); only that row's lines change.
+
+    ``base`` is the ``row_hash`` the editor started from: if the row changed since, nothing is
+    written and GlossaryConflict says who must look again.
+    """
+    directory = Path(directory)
+    with _locked(directory):
+        path, new_text, _ = _prepare_update(directory, en_term, entry_fields, base)
+        _refuse_if_broken(directory, path, new_text, f"changing {en_term!r}")
+        return _write(path, new_text)
+
+
+def remove_term(directory: Path, en_term: str, *, base: str | None = None) -> Path:
     """Remove the entry whose English variants include ``en_term``; returns the file changed."""
     directory = Path(directory)
-    wanted = en_term.strip()
-    for path in _csv_files(directory):
-        header, rows = _read_rows(path)
-        kept = [r for r in rows if wanted not in _split(r.get("en", ""))]
-        if len(kept) != len(rows):
-            new_text = _render(header, kept)
-            _refuse_if_broken(directory, path, new_text, f"removing {wanted!r}")
-            return atomic_write_text(path, new_text)
-    raise GlossaryError(f"{directory}: no entry with English term {wanted!r}; see `i18n-pipeline glossary list`")
+    with _locked(directory):
+        path, lines, first, last = _locate(directory, en_term, base)
+        new_text = "".join(lines[: first - 1] + lines[last:])
+        _refuse_if_broken(directory, path, new_text, f"removing {en_term.strip()!r}")
+        return _write(path, new_text)
+
+
+def check_fields(directory: Path, entry_fields: dict, *, original: str | None = None) -> list[FieldProblem]:
+    """What ``glossary check`` would say about this row if it were saved (added, or replacing
+    ``original``), each problem with its field; nothing is written."""
+    directory = Path(directory)
+    try:
+        if original:
+            path, new_text, line = _prepare_update(directory, original, entry_fields, None)
+        else:
+            path, new_text, line = _prepare_add(directory, entry_fields)
+    except GlossaryConflict as exc:
+        return [FieldProblem("en", "error", str(exc))]
+    except GlossaryError as exc:
+        return [FieldProblem("file" if "field" not in str(exc) else "en", "error", str(exc))]
+    before, after = _problems_before_after(directory, path, new_text)
+    known = {(p.file, p.message) for p in before}
+    found = [p for p in after if (p.file == str(path) and p.line == line)
+             or (p.severity == "error" and (p.file, p.message) not in known)]
+    return [FieldProblem(problem_field(p.message), p.severity, p.message) for p in found]
+
+
+_FIELD_AT_START = re.compile(r"^(dnt|case_sensitive|fixed|pos|gender|animacy|status)\b")
+_TARGET_FIELD = re.compile(r"\b(?:empty|repeated) (ru|arm) target\b")
+
+
+def problem_field(message: str) -> str:
+    """The column a ``glossary check`` message is about (``en`` for term-level problems)."""
+    if found := _FIELD_AT_START.match(message):
+        return found.group(1)
+    if found := _TARGET_FIELD.search(message):
+        return found.group(1)
+    return "en"
 
 
 def entry_to_row(entry: TermEntry) -> dict[str, str]:
@@ -400,6 +496,14 @@ def _refuse_if_broken(directory: Path, path: Path, new_text: str, action: str) -
     Errors the base already had are tolerated (compared without line numbers, which a removal
     shifts), so an editor can still fix a broken base one command at a time.
     """
+    old, new = _problems_before_after(directory, path, new_text)
+    before = {(p.file, p.message) for p in old if p.severity == "error"}
+    added = [p for p in new if p.severity == "error" and (p.file, p.message) not in before]
+    if added:
+        raise GlossaryError(f"{added[0]}; refused {action}, the glossary is unchanged")
+
+
+def _problems_before_after(directory: Path, path: Path, new_text: str) -> tuple[list[Problem], list[Problem]]:
     def errors(replacement: str | None) -> list[Problem]:
         entries: list[TermEntry] = []
         problems: list[Problem] = []
@@ -408,19 +512,127 @@ def _refuse_if_broken(directory: Path, path: Path, new_text: str, action: str) -
             if other == path:
                 if replacement is None and not path.exists():
                     continue
-                text = replacement if replacement is not None else _read_text(path)
+                text = replacement.removeprefix(_BOM) if replacement is not None else _read_text(path)
             else:
                 text = _read_text(other)
             got_entries, got_problems = _parse_text(text, str(other))
             entries += got_entries
             problems += got_problems
         problems += _cross_check(entries)
-        return [p for p in problems if p.severity == "error"]
+        return problems
 
-    before = {(p.file, p.message) for p in errors(None)}
-    added = [p for p in errors(new_text) if (p.file, p.message) not in before]
-    if added:
-        raise GlossaryError(f"{added[0]}; refused {action}, the glossary is unchanged")
+    return errors(None), errors(new_text)
+
+
+@contextmanager
+def _locked(directory: Path):
+    """One writer at a time per term-base directory (flock on the directory itself: no lock file)."""
+    if not directory.is_dir():
+        raise GlossaryError(f"{directory}: glossary directory not found; pass --glossary DIR or create it")
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+_BOM = "\ufeff"
+
+
+def _write(path: Path, text: str) -> Path:
+    return atomic_write_text(path, text)
+
+
+def _spans(path: Path) -> tuple[list[str], str, list[str], list[tuple[int, int, dict[str, str]]]]:
+    """The file's physical lines, its line ending, header and (first line, last line, row) per row."""
+    text = _read_text(path) if path.exists() else ""
+    bom = _BOM if path.exists() and path.read_bytes().startswith(b"\xef\xbb\xbf") else ""
+    lines = io.StringIO(text, newline="").readlines()
+    if bom and lines:
+        lines[0] = bom + lines[0]
+    eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
+    spans: list[tuple[int, int, dict[str, str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            if not header:
+                header = [c.strip().lower() for c in cells]
+            elif any(c.strip() for c in cells):
+                spans.append((start, reader.line_num, {h: (cells[i].strip() if i < len(cells) else "")
+                                                       for i, h in enumerate(header)}))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise GlossaryError(f"{path}:{start}: {_csv_problem(exc)}; fix the file first") from exc
+    return lines, eol, header, spans
+
+
+def _clean_fields(directory: Path, entry_fields: dict) -> tuple[str, dict[str, str]]:
+    fields_ = {k: str(v).strip() for k, v in entry_fields.items() if v is not None}
+    file_name = fields_.pop("file", "") or DEFAULT_FILE
+    unknown = sorted(set(fields_) - set(COLUMNS))
+    if unknown:
+        raise GlossaryError(f"{directory / file_name}: unknown field(s) {', '.join(unknown)}; known: {', '.join(COLUMNS)}")
+    if not file_name.endswith(".csv") or Path(file_name).name != file_name or file_name.startswith("."):
+        raise GlossaryError(f"{file_name!r}: the file must be a .csv name inside the glossary folder (no folders)")
+    return file_name, fields_
+
+
+def _render_row(header: list[str], row: dict[str, str], eol: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator=eol).writerow([row.get(h, "") for h in header])
+    return out.getvalue()
+
+
+def _prepare_add(directory: Path, entry_fields: dict) -> tuple[Path, str, int]:
+    """(file, its new text, the new row's line) for appending an entry."""
+    file_name, fields_ = _clean_fields(directory, entry_fields)
+    path = directory / file_name
+    lines, eol, header, _ = _spans(path)
+    if not header:
+        header, lines = list(COLUMNS), [_render_row(list(COLUMNS), dict(zip(COLUMNS, COLUMNS)), eol)]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:  # an old file without some columns: the header grows, every row is written again
+        header_, rows = _read_rows(path)
+        header_ += missing
+        text = _render(header_, rows + [{c: fields_.get(c, "") for c in header_}])
+        return path, text, text.count("\n")
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += eol
+    lines.append(_render_row(header, {c: fields_.get(c, "") for c in header}, eol))
+    return path, "".join(lines), len(lines)
+
+
+def _locate(directory: Path, en_term: str, base: str | None) -> tuple[Path, list[str], int, int]:
+    """The file, its lines and the first/last line of the row of ``en_term``; conflict if not at ``base``."""
+    wanted = en_term.strip()
+    for path in _csv_files(directory):
+        lines, _, _, spans = _spans(path)
+        for first, last, row in spans:
+            if wanted in _split(row.get("en", "")):
+                if base is not None and row_hash(row) != base:
+                    current = RowRecord(path.name, first, row, row_hash(row))
+                    raise GlossaryConflict(f"{path}:{first}: {wanted!r} was changed by someone else since you "
+                                           "opened it; review their version, then apply your change again", current)
+                return path, lines, first, last
+    if base is not None:
+        raise GlossaryConflict(f"{directory}: {wanted!r} was removed or renamed by someone else since you opened it; "
+                               "nothing was saved", None)
+    raise GlossaryError(f"{directory}: no entry with English term {wanted!r}; see `i18n-pipeline glossary list`")
+
+
+def _prepare_update(directory: Path, en_term: str, entry_fields: dict, base: str | None) -> tuple[Path, str, int]:
+    _, fields_ = _clean_fields(directory, {k: v for k, v in entry_fields.items() if k != "file"})
+    path, lines, first, last = _locate(directory, en_term, base)
+    _, eol, header, spans = _spans(path)
+    old = next(row for f, _, row in spans if f == first)
+    row = {h: fields_.get(h, "") if h in COLUMNS else old.get(h, "") for h in header}
+    new_lines = lines[: first - 1] + [_render_row(header, row, eol)] + lines[last:]
+    if last == len(lines) and not lines[-1].endswith(("\n", "\r")):
+        new_lines[first - 1] = new_lines[first - 1].rstrip("\r\n")  # the file had no final newline
+    return path, "".join(new_lines), first
 
 
 def _canonical_row(entry: TermEntry) -> str:

@@ -7,6 +7,7 @@
     GET  /a/{article}/{locale}/history/{segment}, POST …/revert   a segment's saves (``history.py``)
     GET  /login, POST /login, POST /logout  accounts mode only
     GET  /static/…                          the page's script and styles (shipped in the package)
+    /glossary…                              the glossary desk (``web/glossary.py``)
 
 Views parse, call one library method, render. Library errors become one message and a 4xx:
 unknown article/segment 404, not allowed 403, conflict 409, busy 503, bad input 400, too large 413.
@@ -71,6 +72,8 @@ class Presence:
 
 
 def create_app(config: WebConfig) -> Starlette:
+    from .glossary import routes as glossary_routes  # the glossary desk's pages (they use the helpers below)
+
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True)
     env.globals.update(template_globals())
@@ -87,6 +90,7 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/a/{article}/{locale}/presence", presence_view, methods=["POST"]),
             Route("/a/{article}/{locale}/history/{segment}", history_view),
             Route("/a/{article}/{locale}/revert", revert_view, methods=["POST"]),
+            *glossary_routes(),
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],

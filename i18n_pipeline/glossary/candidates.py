@@ -1,0 +1,126 @@
+"""Names in the day's English sources that no glossary entry covers: the desk's to-do list.
+
+A candidate is a run of capitalised words (``Saudi Arabia``, ``Ministry of Foreign Affairs``),
+an acronym (``NATO``, ``U.S.``), or a capitalised word inside a sentence (``Washington``). Titles
+before a name are cut off (``Defence Minister Andrew Hastie`` → ``Andrew Hastie``, noted as a
+person); a capitalised common word (``However``, ``The``), a single word seen only opening
+sentences, demonyms (``Russian``), months, days and the site's chrome are left out, as is
+anything a glossary entry matches.
+Ranked by the number of articles, then occurrences, then the newest article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .impact import published_segments
+from .matcher import match_terms
+from .termbase import Glossary
+
+_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z](?:\.[A-Z])+\.?|[A-Z]{2,}s?|Mc[A-Z][a-z]+)"
+_LINK = r"(?:\s+(?:of|for|and|the|de|al|bin|von|van|du|da)\s+|\s+|-)"
+_RUN = re.compile(rf"(?<![\w.\-\u2010\u2011]){_WORD}(?:{_LINK}{_WORD})*(?![\w\-])")  # "pro-Russia": not a name
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:ian|ish|ese|ean|ic|-[a-z]+)")  # Russian, British, English-speaking
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[“\"«(]\s*)$")
+TITLES = {
+    "President", "Vice", "Prime", "Minister", "Defence", "Defense", "Foreign", "Secretary", "General", "Senator",
+    "Sen", "Rep", "Representative", "Governor", "Mayor", "Chancellor", "King", "Queen", "Prince", "Princess",
+    "Mr", "Mrs", "Ms", "Dr", "Director", "Chief", "Ambassador", "Deputy", "Speaker", "Commissioner", "Colonel",
+    "Lieutenant", "Admiral", "Former", "Acting", "State", "Interior", "Finance", "Justice", "Spokesperson",
+    "Spokesman", "Spokeswoman", "Pope", "Premier", "Chairman", "Chair", "Leader",
+}
+COMMON = {
+    "The", "A", "An", "This", "That", "These", "Those", "It", "Its", "They", "He", "She", "We", "I", "You", "His",
+    "Her", "Their", "Our", "But", "And", "Or", "So", "Yet", "If", "When", "While", "After", "Before", "Since",
+    "However", "Meanwhile", "Despite", "Although", "In", "On", "At", "For", "From", "By", "With", "As", "Of", "To",
+    "No", "Not", "Some", "Any", "All", "Many", "Most", "Certain",
+    "There", "Here", "What", "Who", "Why", "How", "Where", "Which", "Also", "Still", "Now", "Then", "Yes",
+    "People", "According", "Asked", "Read", "Photo", "Source", "Sources", "Earlier", "Later", "Last", "Next",
+    "Every", "Each", "Such", "Other", "Another", "Both", "Only", "Even", "Under", "Over", "Amid", "Among",
+}
+CALENDAR = {
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+}
+CHROME = {"WORLD", "POLITICS", "ECONOMY", "SOCIETY", "ANALYTICS", "OPINION", "NEWS", "A+", "A-", "WHAT", "ARE", "YOU",
+          "LOOKING", "FOR"}
+
+
+@dataclass
+class Candidate:
+    name: str
+    kind: str  # "name" | "acronym" | "person (after a title)" ("opener" while seen only opening a sentence)
+    count: int = 0
+    article_set: set[str] = field(default_factory=set)
+    contexts: list[tuple[str, str]] = field(default_factory=list)  # (article, sentence), first few
+    newest: float = 0.0
+
+    @property
+    def articles(self) -> int:
+        return len(self.article_set)
+
+    @property
+    def note(self) -> str:
+        return f"Candidate from {self.articles} article(s), {self.count} occurrence(s); e.g. “{self.contexts[0][1][:160]}”"
+
+
+def extract(sentence: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, name, kind) for the candidate spans of one English sentence."""
+    found = []
+    for m in _RUN.finditer(sentence):
+        start, text = m.start(), m.group(0)
+        words = text.split()
+        kind = "acronym" if re.fullmatch(r"[A-Z](?:\.?[A-Z])+\.?s?", text) else "name"
+        while words and (words[0] in COMMON or words[0] in CALENDAR):  # "The Pentagon", "However NATO"
+            start += len(words[0]) + 1
+            words = words[1:]
+        titled = False
+        while len(words) > 1 and words[0].rstrip(".") in TITLES:
+            start += len(words[0]) + 1
+            words, titled = words[1:], True
+        while words and words[-1] in CALENDAR:
+            words = words[:-1]
+        while words and words[-1] in ("of", "for", "and", "the", "de"):
+            words = words[:-1]
+        if not words:
+            continue
+        name = " ".join(words)
+        if name in CHROME or name.upper() == name and len(name) > 6 and " " not in name and kind != "acronym":
+            continue
+        at_start = bool(_SENTENCE_START.search(sentence[:start]))
+        if len(words) == 1 and kind == "name" and (name in TITLES or name in COMMON or _DEMONYM.fullmatch(name)):
+            continue
+        if len(words) == 1 and kind == "name" and at_start:
+            kind = "opener"  # counted only if the word is also seen inside a sentence (find_candidates)
+        if titled:
+            kind = "person (after a title)"
+        found.append((start, start + len(name), name, kind))
+    return found
+
+
+def find_candidates(out_dir: Path, glossary: Glossary | None, limit: int = 100) -> list[Candidate]:
+    """Candidates from the English sources of ``<out>/*/*.json``, best first."""
+    by_name: dict[str, Candidate] = {}
+    seen: set[tuple[str, str]] = set()
+    mtimes = {p.parent.name: p.stat().st_mtime for p in Path(out_dir).glob("*/*.json")} if Path(out_dir).is_dir() else {}
+    for seg in published_segments(out_dir):
+        if (seg.article, seg.source) in seen:
+            continue  # the same source sentence in the ru and arm outputs
+        seen.add((seg.article, seg.source))
+        covered = [(h.start, h.end) for h in match_terms(glossary, seg.source, "ru")] if glossary else []
+        for start, end, name, kind in extract(seg.source):
+            if any(start < e and s < end for s, e in covered):
+                continue
+            cand = by_name.setdefault(name, Candidate(name, kind))
+            if cand.kind == "opener" and kind != "opener":
+                cand.kind = kind
+            cand.count += 1
+            cand.article_set.add(seg.article)
+            cand.newest = max(cand.newest, mtimes.get(seg.article, 0.0))
+            if len(cand.contexts) < 5:
+                cand.contexts.append((seg.article, seg.source))
+    # A capitalised word seen only at the start of sentences is most often a common word.
+    ranked = sorted((c for c in by_name.values() if c.kind != "opener"), key=lambda c: (-c.articles, -c.count, -c.newest, c.name))
+    return ranked[:limit]

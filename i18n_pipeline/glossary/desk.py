@@ -1,0 +1,146 @@
+"""The glossary desk's library: search, a change with its history, and the forms preview.
+
+The web pages (``i18n_pipeline.web.glossary``) and the CLI call these; every write goes through
+``termbase`` (``add_term``, ``update_term``, ``remove_term``), so the desk validates and writes
+exactly as ``glossary add/edit/remove`` do. The history is one JSON line per change in
+``<state>/glossary-history.jsonl`` (who, when, action, file, before and after rows), appended
+after the CSV was replaced; nothing here imports the web layer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import GlossaryError, WriteError
+from . import inflect_hy, inflect_ru
+from .termbase import (
+    COLUMNS, RowRecord, _split, add_term, find_row, read_rows, remove_term, update_term,
+)
+
+HISTORY = "glossary-history.jsonl"
+RU_CASES = (("nomn", "nominative (кто? что?)"), ("gent", "genitive (кого? чего?)"), ("datv", "dative (кому? чему?)"),
+            ("accs", "accusative (кого? что?)"), ("ablt", "instrumental (кем? чем?)"),
+            ("loct", "prepositional (о ком? о чём?)"))
+HY_SUFFIXES = (("ի", "genitive/dative"), ("ից", "ablative"), ("ում", "locative"), ("ով", "instrumental"),
+               ("ը", "definite"), ("ն", "definite (after a vowel)"))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One saved change: ``before``/``after`` rows (None for an add / a retirement)."""
+
+    action: str  # "add" | "edit" | "retire"
+    file: str
+    entry: str
+    before: dict[str, str] | None
+    after: dict[str, str] | None
+    who: str = ""
+    at: str = ""
+
+
+def search(directory: Path, query: str = "", status: str = "", locale: str = "") -> list[RowRecord]:
+    """Rows whose cells contain ``query`` (any case), with ``status`` (approved / needs-review,
+    which includes a locale under review) and, for ``locale``, only those with a target or
+    under review there (``locale="missing:ru"``: those without a Russian target)."""
+    needle = query.strip().casefold()
+    found = []
+    for record in read_rows(directory):
+        row = record.row
+        if needle and not any(needle in row.get(c, "").casefold() for c in COLUMNS):
+            continue
+        state = (row.get("status", "") or "approved").lower()
+        if status and not state.startswith(status):
+            continue
+        if locale.startswith("missing:"):
+            if row.get(locale.split(":", 1)[1], "") or row.get("dnt", "").lower() in ("yes", "y", "true", "1", "x"):
+                continue
+        elif locale and not (row.get(locale, "") or locale in state):
+            continue
+        found.append(record)
+    return found
+
+
+def save(directory: Path, state_dir: Path, fields: dict, *, who: str, original: str = "",
+         base: str | None = None) -> Change:
+    """Add (no ``original``) or replace the entry ``original`` that was at ``base``; record it."""
+    if original:
+        before = find_row(directory, original)
+        update_term(directory, original, fields, base=base)
+        after_id = (_split(fields.get("en", "")) or (original,))[0]
+        after = find_row(directory, after_id)
+        change = Change("edit", after.file if after else "", after_id, before.row if before else None,
+                        after.row if after else None)
+    else:
+        path = add_term(directory, fields)
+        entry = (_split(fields.get("en", "")) or ("",))[0]
+        after = find_row(directory, entry)
+        change = Change("add", path.name, entry, None, after.row if after else None)
+    return record(state_dir, change, who)
+
+
+def retire(directory: Path, state_dir: Path, entry: str, *, who: str, base: str | None = None) -> Change:
+    """Take the entry out of the base (its row is kept in the history, so it can be restored)."""
+    before = find_row(directory, entry)
+    path = remove_term(directory, entry, base=base)
+    return record(state_dir, Change("retire", path.name, entry, before.row if before else None, None), who)
+
+
+def record(state_dir: Path, change: Change, who: str) -> Change:
+    """Append ``change`` to the history (one line, O_APPEND: concurrent writers never interleave)."""
+    done = Change(change.action, change.file, change.entry, change.before, change.after, who,
+                  datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    line = json.dumps(done.__dict__, ensure_ascii=False) + "\n"
+    path = Path(state_dir) / HISTORY
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise WriteError(f"{path}: the glossary was saved but the history could not be written "
+                         f"({exc.strerror or exc}); check free space and permissions") from exc
+    return done
+
+
+def history(state_dir: Path, entry: str = "", limit: int = 200) -> list[Change]:
+    """Changes, newest first; for ``entry``, those whose before or after row names it."""
+    path = Path(state_dir) / HISTORY
+    if not path.exists():
+        return []
+    changes = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            data = json.loads(line)
+            change = Change(**data)
+        except (ValueError, TypeError):
+            continue  # a line a crash cut short
+        names = {change.entry} | {v for row in (change.before, change.after) if row for v in _split(row.get("en", ""))}
+        if not entry or entry in names:
+            changes.append(change)
+    return changes[::-1][:limit]
+
+
+def forms_preview(fields: dict) -> dict[str, list[tuple[str, str]]]:
+    """How the preferred targets will appear in sentences: Russian case forms as enforcement
+    inflects them (``fixed`` keeps one form), Armenian with the suffixes enforcement attaches."""
+    preview: dict[str, list[tuple[str, str]]] = {}
+    fixed = str(fields.get("fixed", "")).lower() in ("yes", "y", "true", "1", "x")
+    animacy = str(fields.get("animacy", "")).lower()
+    animate = True if animacy == "anim" else False if animacy == "inan" else None
+    ru = _split(str(fields.get("ru", "")))
+    if ru:
+        try:
+            preview["ru"] = [(label, inflect_ru.inflect(ru[0], case, fixed=fixed, animate=animate) or
+                              f"{ru[0]} (cannot inflect: kept as written)") for case, label in RU_CASES]
+        except Exception as exc:  # pymorphy3 missing or its dictionaries broken: said, not fatal
+            raise GlossaryError(f"Russian forms preview unavailable ({exc}); check that pymorphy3 is installed") from exc
+    arm = _split(str(fields.get("arm", "")))
+    if arm:
+        preview["arm"] = [("as written", arm[0])] + [(label, inflect_hy.attach(arm[0], s)) for s, label in HY_SUFFIXES]
+    return preview
