@@ -6,7 +6,7 @@ import argparse
 import sys
 from dataclasses import replace
 
-from .config import BenchConfig, Decoding
+from .config import BenchConfig, Decoding, ModelSize
 from .measure import BenchError
 
 
@@ -17,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"fixed decoding length, min = max (default {Decoding.length})")
     parser.add_argument("--beam", type=int, default=Decoding.beam_size,
                         help=f"beam size for every system (default {Decoding.beam_size})")
+    parser.add_argument("--model", choices=("base", "big"), default="base",
+                        help="random-weight transformer-base (default) or transformer-big")
     parser.add_argument("--no-rss", action="store_true",
                         help="skip the extra cold ru,arm run that measures peak memory")
     args = parser.parse_args(argv)
@@ -29,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from .runner import run_benchmark
 
     console = Console()
-    config = BenchConfig(articles=args.articles, measure_rss=not args.no_rss,
+    config = BenchConfig(articles=args.articles, measure_rss=not args.no_rss, model=ModelSize.named(args.model),
                          decoding=replace(Decoding(), beam_size=args.beam, length=args.length))
     try:
         results = run_benchmark(config, note=lambda message: console.print(f"[dim]{message}[/]"))

@@ -27,6 +27,16 @@ class ModelSize:
     # character-level for a 32k-vocabulary model, so the encoder was too large a share of the work.
     tokenizer_pieces: int = 8_000
 
+    @classmethod
+    def named(cls, name: str) -> "ModelSize":
+        """``base`` (transformer-base, the default) or ``big`` (transformer-big: d=1024, 16 heads,
+        ffn 4096, the shape of OPUS-MT's eng-zle release)."""
+        if name == "base":
+            return cls()
+        if name == "big":
+            return cls(d_model=1024, heads=16, ffn=4096)
+        raise ValueError(f"unknown model size {name!r}; use base or big")
+
     def tag(self) -> str:
         """A short, stable name for these weights: cache file names and the pack version."""
         digest = hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
