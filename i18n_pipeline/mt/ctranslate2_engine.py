@@ -110,6 +110,7 @@ class CTranslate2Engine:
         self.info = info
         self.codec = codec
         self.format = pack_format
+        self._caps: dict[str, int] = {}  # source sentence → its length cap, for prefix_fits
         self.settings = settings
         inter_threads, intra_threads = thread_layout(settings)
         device, compute_type = resolve_device(settings)
@@ -187,7 +188,13 @@ class CTranslate2Engine:
         return scores
 
     def prefix_fits(self, sentence: str, prefix: str) -> bool:
-        return len(self._prefix_pieces(prefix)) < self._length_cap(len(self.source_pieces(sentence)))
+        # Enforcement asks this for many placings of one sentence: its length is looked up once.
+        cap = self._caps.get(sentence)
+        if cap is None:
+            if len(self._caps) > 20_000:  # a backfill actor lives long: keep the memo small
+                self._caps.clear()
+            cap = self._caps[sentence] = self._length_cap(len(self.source_pieces(sentence)))
+        return len(self._prefix_pieces(prefix)) < cap
 
     # -- helpers ---------------------------------------------------------------------------
 
