@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import typer
 
-from ..errors import EXIT_OK, EXIT_SOME_FAILED, PipelineError
-from .common import ConfigOpt, GlossaryOpt, JsonOpt, ModelsOpt, StateOpt, app, cli_settings, fail, setup_logging
+from ..errors import PipelineError
+from .common import (ConfigOpt, GlossaryOpt, JsonOpt, ModelsOpt, StateOpt, app, cli_settings, fail, finish_run,
+                     setup_logging)
 
 
 @app.command()
@@ -41,16 +41,7 @@ def backfill(
             report = run_backfill(paths, locales, settings, options, hooks)
     except PipelineError as exc:
         fail(exc)
-    for failure in report.failed:
-        typer.echo(f"error: {failure['error']}", err=True)
-    if as_json:
-        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
-    elif not quiet:
-        for site, summary in report.locales.items():
-            typer.echo(f"{site}: {summary.segments} segments ({summary.mt} mt, {summary.tm} tm, "
-                       f"{summary.passthrough} passed through); QA flags: {sum(summary.qa.values())}")
-        typer.echo(f"{len(report.articles)} article(s) written to {settings.out_dir}/, {len(report.failed)} failed")
-    raise typer.Exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+    finish_run(report, settings.out_dir, as_json=as_json, quiet=quiet)
 
 
 class _progress:

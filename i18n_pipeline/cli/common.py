@@ -50,3 +50,21 @@ def cli_settings(config: Optional[Path] = None, **overrides):
 
 def setup_logging(quiet: bool) -> None:
     logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, format="%(message)s", stream=sys.stderr)
+
+
+def finish_run(report, out_dir: Path, *, as_json: bool, quiet: bool) -> NoReturn:
+    """What ``translate`` and ``backfill`` print at the end, and their exit code."""
+    import json
+
+    from ..errors import EXIT_OK, EXIT_SOME_FAILED
+
+    for failure in report.failed:
+        typer.echo(f"error: {failure['error']}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif not quiet:
+        for site, summary in report.locales.items():
+            typer.echo(f"{site}: {summary.segments} segments ({summary.mt} mt, {summary.tm} tm, "
+                       f"{summary.passthrough} passed through); QA flags: {sum(summary.qa.values())}")
+        typer.echo(f"{len(report.articles)} article(s) written to {out_dir}/, {len(report.failed)} failed")
+    raise typer.Exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)

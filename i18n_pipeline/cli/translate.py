@@ -19,6 +19,7 @@ from .common import (
     app,
     cli_settings,
     fail,
+    finish_run,
     setup_logging,
 )
 
@@ -49,16 +50,7 @@ def translate(
             report = run(inputs, locales, settings, hooks, fail_fast=not keep_going)
     except PipelineError as exc:
         fail(exc)
-    for failure in report.failed:
-        typer.echo(f"error: {failure['error']}", err=True)
-    if as_json:
-        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
-    elif not quiet:
-        for site, summary in report.locales.items():
-            typer.echo(f"{site}: {summary.segments} segments ({summary.mt} mt, {summary.tm} tm, "
-                       f"{summary.passthrough} passed through); QA flags: {sum(summary.qa.values())}")
-        typer.echo(f"{len(report.articles)} article(s) written to {settings.out_dir}/, {len(report.failed)} failed")
-    raise typer.Exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+    finish_run(report, settings.out_dir, as_json=as_json, quiet=quiet)
 
 class _progress:
     """A rich progress bar (segments/s) on stderr, or silent hooks."""
