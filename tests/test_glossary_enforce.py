@@ -198,3 +198,18 @@ def test_a_name_the_model_spelled_out_in_cyrillic_is_replaced_by_the_approved_sp
                                 SpellsOut(), glossary, RU)
     assert result.text == "Колонку Хагана Исаева читали многие."
     assert [h.status for h in result.hits] == ["enforced"]
+
+
+def test_a_broken_edit_never_stops_the_batch_nor_changes_a_word(glossary, monkeypatch):
+    import importlib
+
+    module = importlib.import_module("i18n_pipeline.glossary.enforce")
+
+    def broken(*args, **kwargs):
+        raise module.InvariantError("simulated")
+
+    monkeypatch.setattr(module, "_splice", broken)
+    results, _, engine = run(glossary, CASES_RU, RU, "wrong")
+    first = engine.translate(list(CASES_RU), num_hypotheses=2, return_attention=True)
+    assert [r.text for r in results] == [t.best.text for t in first]
+    assert {h.status for r in results for h in r.hits if h.expected} <= {"ok", "missing"}

@@ -121,6 +121,17 @@ def enforce_detailed(
     if len(sources) != len(translations):
         raise ValueError(f"{len(sources)} segments but {len(translations)} translations")
     work = [_Work(src, tr, match_terms(glossary, src, locale.site)) for src, tr in zip(sources, translations)]
+    try:
+        return _enforce(work, engine, glossary, locale)
+    except InvariantError:  # a bug, never the user's input: keep every model text, flag the terms
+        log.exception("glossary enforcement kept the model's text for this batch")
+        for item in work:
+            item.edits, item.insertions, item.statuses, item.redecoded = [], [], {}, False
+            item.text = item.translation.hypotheses[0].text if item.translation.hypotheses else ""
+        return [Enforced(item.text, compliance(item.hits, item.text, locale)) for item in work]
+
+
+def _enforce(work: list[_Work], engine: TranslationEngine, glossary: Glossary, locale: Locale) -> list[Enforced]:
     todo = [item for item in work if _needs_edits(item, locale)]
     renderings = term_renderings(engine, glossary, locale, {h.term for w in todo for h in w.hits if h.expected})
     for item in todo:
@@ -205,9 +216,12 @@ def _places(item: _Work, hypothesis: Hypothesis, glossary: Glossary, locale: Loc
     # A stretch claimed for two different terms belongs to neither: leave it, flag both.
     clash = {i for i, j in itertools.permutations(chosen, 2)
              if chosen[i].start < chosen[j].end and chosen[j].start < chosen[i].end}
-    edits = []
+    edits: list[_Edit] = []
     for index in sorted(set(chosen) - clash, key=lambda i: chosen[i].start):
         start, end, suffix = _widen(text, chosen[index], item.hits[index])
+        if edits and start < edits[-1].end:  # widened into its neighbour's quotes: neither is sure
+            clash |= {index, edits.pop().hit_index}
+            continue
         forms = _forms_for(item.hits[index], text, start, end, suffix, chosen[index].possessive, glossary, locale)
         edits.append(_Edit(start, end, forms, index))
     return edits, [i for i in missing if i not in chosen or i in clash]
