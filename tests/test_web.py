@@ -37,10 +37,11 @@ def _segment(site, n=1):
     return items[n]
 
 
-def _save(client, locale="ru", *, text="Правка.", version=0, state="reviewed", segment=None, csrf=None, site=None, json=True):
+def _save(client, locale="ru", *, text="Правка.", version=0, state="reviewed", segment=None, csrf=None, site=None, json=True,
+          edit_ms=None):
     page = client.get(f"/a/{STEM}/{locale}").text
     data = {"csrf": csrf if csrf is not None else _csrf(page), "segment": segment, "version": str(version), "text": text,
-            "state": state}
+            "state": state, "edit_ms": edit_ms}
     headers = {"accept": "application/json"} if json else {}
     return client.post(f"/a/{STEM}/{locale}/save", data={k: v for k, v in data.items() if v is not None}, headers=headers)
 
@@ -245,3 +246,15 @@ def test_history_page_shows_each_save_as_a_diff_and_reverts_need_csrf(site, loca
     assert stale.status_code == 409 and "after you opened it" in stale.text
     editor = local.get(f"/a/{STEM}/ru").text
     assert f'href="/a/{STEM}/ru/history/{sid}">history</a>' in editor
+
+
+def test_a_save_stores_the_editors_edit_time_capped_and_refuses_a_non_number(site, local):
+    from i18n_pipeline.workspace import EDIT_MS_CAP
+
+    seg = _segment(site)
+    assert _save(local, segment=seg.segment.id, text="Первая.", edit_ms="2500").status_code == 200
+    assert _save(local, segment=seg.segment.id, text="Вторая.", version=1, edit_ms=str(EDIT_MS_CAP * 3)).status_code == 200
+    bad = _save(local, segment=seg.segment.id, text="Третья.", version=2, edit_ms="soon")
+    assert bad.status_code == 400 and "\n" not in bad.json()["error"]
+    history = Workspace(settings_for(site)).history(STEM, "ru", seg.segment.id)
+    assert [h.edit_ms for h in history] == [EDIT_MS_CAP, 2500]

@@ -237,11 +237,12 @@ async def save_view(request: Request) -> Response:
         version = int(form.get("version", ""))
         state = State(form.get("state", "reviewed"))
         segment, text = form["segment"], form["text"]
+        edit_ms = int(form.get("edit_ms", "0") or "0")  # focus to save, as the editor measured it; capped on save
     except (KeyError, ValueError):
         return _error(request, 400, "the form lacks a segment, text, version or a known state; reload the page")
     user = request.state.session.user
     try:
-        result = _workspace(request).apply_correction(Correction(article, site, segment, text, state, version, user))
+        result = _workspace(request).apply_correction(Correction(article, site, segment, text, state, version, user, edit_ms))
     except UnknownItem as exc:
         return _error(request, 404, str(exc))
     except NotAllowed as exc:
