@@ -331,21 +331,14 @@ def review_xliff_bytes(article: Article, locale: Locale, fmt: str = "xliff21", *
     raise UsageError(f"unknown review format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
 
 
-def export_for_review(
-    article: Article, locale: Locale, tm: TranslationMemory, out: Path, *, source_lang: str = "en", fmt: str = "xliff21"
-) -> Path:
-    """Write the XLIFF (2.1, or ``fmt`` xliff20/xliff12) a translator should work on; return its path.
+def review_document(article: Article, locale: Locale, tm: TranslationMemory, *, source_lang: str = "en") -> Article:
+    """A copy of ``article`` with what a translator should start from, for ``review_xliff_bytes``.
 
     Each segment gets, in this order of preference: the TM's human translation (state as
     approved: reviewed/final); the article's own target (MT or passthrough, state translated);
     a stale MT row from the TM (older model or glossary; state ``initial`` so the translator
-    must confirm it); nothing (state initial). ``out`` is the file to write if it ends in
-    ``.xlf``/``.xliff``, else a folder that receives ``<stem>.<site>.xlf``.
+    must confirm it); nothing (state initial).
     """
-    if fmt not in EXPORT_FORMATS:
-        raise UsageError(f"unknown review format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
-    out = Path(out)
-    path = out if out.suffix.lower() in (".xlf", ".xliff") else out / f"{article.stem}.{locale.site}.xlf"
     work = copy.deepcopy(article)
     segments = work.segments()
     rows = tm.entries_for([seg.source for seg in segments], source_lang, locale.lang)
@@ -364,6 +357,22 @@ def export_for_review(
                 glossary_hash=entry.glossary_hash, tm_hit=True, note="stale: older model or glossary; confirm or edit",
             )  # fmt: skip
             seg.targets[locale.site] = stale
+    return work
+
+
+def export_for_review(
+    article: Article, locale: Locale, tm: TranslationMemory, out: Path, *, source_lang: str = "en", fmt: str = "xliff21"
+) -> Path:
+    """Write the XLIFF (2.1, or ``fmt`` xliff20/xliff12) a translator should work on; return its path.
+
+    The segments are filled as ``review_document`` says. ``out`` is the file to write if it ends in
+    ``.xlf``/``.xliff``, else a folder that receives ``<stem>.<site>.xlf``.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"unknown review format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    out = Path(out)
+    path = out if out.suffix.lower() in (".xlf", ".xliff") else out / f"{article.stem}.{locale.site}.xlf"
+    work = review_document(article, locale, tm, source_lang=source_lang)
     atomic_write_bytes(path, review_xliff_bytes(work, locale, fmt, source_lang=source_lang))
     return path
 

@@ -260,6 +260,22 @@ class Workspace:
             items.append(item)
         return items
 
+    def export_xliff(self, article: str, site: str, fmt: str = "xliff21") -> tuple[str, bytes]:
+        """The work file for a CAT tool, as ``review export`` writes it: (file name, bytes).
+
+        ``fmt`` is one of ``review.EXPORT_FORMATS``; the segments carry the latest saved text
+        (the outputs already hold it) and the TM's approvals, as ``review.review_document`` fills them.
+        """
+        from .review import EXPORT_FORMATS, review_document, review_xliff_bytes
+
+        if fmt not in EXPORT_FORMATS:
+            raise BadEdit(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+        locale = _locale(site)
+        art = self._load(article, locale)
+        with self._tm() as tm:
+            work = review_document(art, locale, tm)
+        return f"{article}.{locale.site}.xlf", review_xliff_bytes(work, locale, fmt)
+
     def post_edit_report(self):
         """HTER, chrF and the share kept unchanged, overall and per article, locale, translator (``postedit``)."""
         from .postedit import report

@@ -258,3 +258,28 @@ def test_a_save_stores_the_editors_edit_time_capped_and_refuses_a_non_number(sit
     assert bad.status_code == 400 and "\n" not in bad.json()["error"]
     history = Workspace(settings_for(site)).history(STEM, "ru", seg.segment.id)
     assert [h.edit_ms for h in history] == [EDIT_MS_CAP, 2500]
+
+
+@pytest.mark.parametrize("fmt, version", [("xliff12", "1.2"), ("xliff20", "2.0"), ("xliff21", "2.1")])
+def test_the_editor_offers_each_xliff_and_it_carries_the_saved_text(site, local, tmp_path, fmt, version):
+    from lxml import etree
+
+    from i18n_pipeline.review import read_bilingual
+
+    seg = _segment(site)
+    assert _save(local, segment=seg.segment.id, text="Сохранённая правка.").status_code == 200
+    assert f"/a/{STEM}/ru/export?format={fmt}" in local.get(f"/a/{STEM}/ru").text
+    answer = local.get(f"/a/{STEM}/ru/export?format={fmt}")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/xliff+xml")
+    assert answer.headers["content-disposition"] == f'attachment; filename="{STEM}.ru.xlf"'
+    assert etree.fromstring(answer.content).get("version") == version
+    path = tmp_path / "x.xlf"
+    path.write_bytes(answer.content)
+    saved = next(u for u in read_bilingual(path) if u.source == seg.segment.source)
+    assert (saved.target, saved.state, saved.approved) == ("Сохранённая правка.", "reviewed", True)
+
+
+def test_an_unknown_export_format_or_article_is_one_line(site, local):
+    bad = local.get(f"/a/{STEM}/ru/export?format=docx", headers={"accept": "application/json"})
+    assert bad.status_code == 400 and bad.json()["error"] == "unknown format 'docx': use one of xliff21, xliff20, xliff12"
+    assert local.get("/a/nope/ru/export?format=xliff12").status_code == 404
