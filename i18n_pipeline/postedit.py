@@ -3,7 +3,7 @@
 Per segment, from the newest save of each edited segment (``WorkspaceStore.all_latest``): the
 MT text it started from against the final text. HTER is sacrebleu's TER with the MT as the
 hypothesis and the post-edit as the reference, case-sensitive as WMT's APE tasks score it;
-chrF is sacrebleu's chrF (same direction). Groups (overall, per article, locale, translator)
+chrF is sacrebleu's chrF (same direction). Groups (overall, per article, locale, translator, ISO week)
 are scored at corpus level, so long sentences weigh more, as sacrebleu does for a test set.
 Segments without an MT text (saved over a human translation) are left out. Every figure
 carries the metric signatures that produced it.
@@ -18,6 +18,7 @@ segments' seconds over their source words (whitespace-separated).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Iterable, Mapping
 
 from sacrebleu.metrics import CHRF, TER
@@ -53,7 +54,7 @@ class Figures:
 @dataclass
 class PostEditReport:
     overall: Figures
-    by: dict[str, dict[str, Figures]] = field(default_factory=dict)  # "article" | "locale" | "who" → key → figures
+    by: dict[str, dict[str, Figures]] = field(default_factory=dict)  # "article" | "locale" | "who" | "week" → key → figures
     signatures: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -67,6 +68,14 @@ def segment_hter(mt: str, post_edit: str) -> float:
 
 
 SLOW_SECONDS_PER_WORD = 25.0
+
+
+def week_of(e: EditRecord) -> str:
+    """The ISO week of the save, ``2026-W09`` (``unknown`` for a timestamp that does not parse)."""
+    try:
+        return datetime.fromisoformat(e.at).strftime("%G-W%V")
+    except ValueError:
+        return "unknown"
 
 
 def _key(e: EditRecord) -> tuple[str, str, str]:
@@ -99,12 +108,13 @@ def figures(
 
 
 def report(edits: list[EditRecord], times: Mapping[tuple[str, str, str], int] | None = None) -> PostEditReport:
-    """Figures overall and per article, locale and translator (``times`` as for ``figures``)."""
+    """Figures overall and per article, locale, translator and ISO week of the save (``times`` as for ``figures``)."""
     metrics = (TER(case_sensitive=True), CHRF())
     result = PostEditReport(figures(edits, metrics, times))
     if result.overall.segments:  # sacrebleu knows the signature once a metric has scored
         result.signatures = {"hter": str(metrics[0].get_signature()), "chrf": str(metrics[1].get_signature())}
-    for group, key in (("article", lambda e: e.article), ("locale", lambda e: e.locale), ("who", lambda e: e.who)):
+    groups = (("article", lambda e: e.article), ("locale", lambda e: e.locale), ("who", lambda e: e.who), ("week", week_of))
+    for group, key in groups:
         buckets: dict[str, list[EditRecord]] = {}
         for e in edits:
             buckets.setdefault(key(e), []).append(e)

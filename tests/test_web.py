@@ -283,3 +283,28 @@ def test_an_unknown_export_format_or_article_is_one_line(site, local):
     bad = local.get(f"/a/{STEM}/ru/export?format=docx", headers={"accept": "application/json"})
     assert bad.status_code == 400 and bad.json()["error"] == "unknown format 'docx': use one of xliff21, xliff20, xliff12"
     assert local.get("/a/nope/ru/export?format=xliff12").status_code == 404
+
+
+def test_the_stats_page_shows_the_figures_sacrebleu_gives(site, local):
+    from lxml import html
+    from sacrebleu.metrics import CHRF, TER
+
+    assert "No saved segment with an MT text yet" in local.get("/stats").text
+    first, second = _segment(site, 0), _segment(site, 1)
+    assert _save(local, segment=first.segment.id, text=first.target.text, edit_ms="3000").status_code == 200
+    assert _save(local, segment=second.segment.id, text="Совсем другой перевод.").status_code == 200
+    page = local.get("/stats")
+    assert page.status_code == 200
+    doc = html.fromstring(page.text)
+    mts, posts = [first.target.text, second.target.text], [[first.target.text, "Совсем другой перевод."]]
+    hter = TER(case_sensitive=True).corpus_score(mts, posts).score
+    chrf = CHRF().corpus_score(mts, posts).score
+    overall = doc.xpath('//table[@data-group="Overall"]//tr[@data-key="all"]')[0]
+    cell = lambda row, cls: row.xpath(f'td[contains(@class, "{cls}")]')[0].text_content().strip()  # noqa: E731
+    assert cell(overall, "segments") == "2" and cell(overall, "unchanged") == "50.0%"
+    assert cell(overall, "hter") == f"{hter:.1f}" and cell(overall, "chrf") == f"{chrf:.1f}"
+    words = len(first.segment.source.split())
+    assert cell(overall, "spw") == f"{3.0 / words:.2f}" and cell(overall, "timed") == "1"
+    editor = doc.xpath('//table[@data-group="Per translator"]//tr[@data-key="editor"]')[0]
+    assert cell(editor, "segments") == "2"
+    assert len(doc.xpath('//table[@data-group="Per week"]/tbody/tr')) == 1 and "case:mixed" in page.text

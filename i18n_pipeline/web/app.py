@@ -79,6 +79,7 @@ def create_app(config: WebConfig) -> Starlette:
     env.globals.update(template_globals())
     workspace = Workspace(config.settings)
     from .history import export_view, history_view, revert_view  # after this module: they use its helpers
+    from .stats import stats_view
 
     app = Starlette(
         routes=[
@@ -91,6 +92,7 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/a/{article}/{locale}/history/{segment}", history_view),
             Route("/a/{article}/{locale}/revert", revert_view, methods=["POST"]),
             Route("/a/{article}/{locale}/export", export_view),
+            Route("/stats", stats_view),
             *glossary_routes(),
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
