@@ -3,16 +3,23 @@
 Per segment, from the newest save of each edited segment (``WorkspaceStore.all_latest``): the
 MT text it started from against the final text. HTER is sacrebleu's TER with the MT as the
 hypothesis and the post-edit as the reference, case-sensitive as WMT's APE tasks score it;
-chrF is sacrebleu's chrF (same direction). Groups (overall, per article, locale, translator)
+chrF is sacrebleu's chrF (same direction). Groups (overall, per article, locale, translator, ISO week)
 are scored at corpus level, so long sentences weigh more, as sacrebleu does for a test set.
 Segments without an MT text (saved over a human translation) are left out. Every figure
 carries the metric signatures that produced it.
+
+Edit time: a segment's time is the sum of its saves' ``edit_ms`` (focus to save, each capped by
+the workspace, ``workspace.EDIT_MS_CAP``). As Matecat does for post-editing effort, a segment over
+``SLOW_SECONDS_PER_WORD`` (25 s per source word) is left out of the time figures and counted as
+``slow``; a segment with no measured time is left out too. ``seconds_per_word`` is the timed
+segments' seconds over their source words (whitespace-separated).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from datetime import datetime
+from typing import Iterable, Mapping
 
 from sacrebleu.metrics import CHRF, TER
 
@@ -25,20 +32,29 @@ class Figures:
     unchanged: int  # saved with the MT text as it was
     hter: float  # percent
     chrf: float
+    timed: int = 0  # segments with a measured edit time within SLOW_SECONDS_PER_WORD
+    slow: int = 0  # segments left out of the time figures: over SLOW_SECONDS_PER_WORD
+    timed_words: int = 0  # source words of the timed segments
+    edit_seconds: float = 0.0  # the timed segments' edit time
 
     @property
     def unchanged_share(self) -> float:
         return 100 * self.unchanged / self.segments if self.segments else 0.0
 
+    @property
+    def seconds_per_word(self) -> float:
+        return self.edit_seconds / self.timed_words if self.timed_words else 0.0
+
     def as_dict(self) -> dict:
         return {"segments": self.segments, "unchanged": self.unchanged, "unchanged_share": round(self.unchanged_share, 1),
-                "hter": round(self.hter, 2), "chrf": round(self.chrf, 2)}
+                "hter": round(self.hter, 2), "chrf": round(self.chrf, 2), "timed": self.timed, "slow": self.slow,
+                "edit_seconds": round(self.edit_seconds, 1), "seconds_per_word": round(self.seconds_per_word, 2)}
 
 
 @dataclass
 class PostEditReport:
     overall: Figures
-    by: dict[str, dict[str, Figures]] = field(default_factory=dict)  # "article" | "locale" | "who" → key → figures
+    by: dict[str, dict[str, Figures]] = field(default_factory=dict)  # "article" | "locale" | "who" | "week" → key → figures
     signatures: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -51,25 +67,56 @@ def segment_hter(mt: str, post_edit: str) -> float:
     return TER(case_sensitive=True).sentence_score(mt, [post_edit]).score
 
 
-def figures(edits: Iterable[EditRecord], metrics: tuple[TER, CHRF] | None = None) -> Figures:
+SLOW_SECONDS_PER_WORD = 25.0
+
+
+def week_of(e: EditRecord) -> str:
+    """The ISO week of the save, ``2026-W09`` (``unknown`` for a timestamp that does not parse)."""
+    try:
+        return datetime.fromisoformat(e.at).strftime("%G-W%V")
+    except ValueError:
+        return "unknown"
+
+
+def _key(e: EditRecord) -> tuple[str, str, str]:
+    return (e.article, e.locale, e.segment_id)
+
+
+def figures(
+    edits: Iterable[EditRecord], metrics: tuple[TER, CHRF] | None = None, times: Mapping[tuple[str, str, str], int] | None = None
+) -> Figures:
+    """``times``: milliseconds per (article, locale, segment id); default each record's own ``edit_ms``."""
     ter, chrf = metrics or (TER(case_sensitive=True), CHRF())
-    pairs = [(e.mt_text, e.target) for e in edits if e.mt_text]
-    if not pairs:
+    kept = [e for e in edits if e.mt_text]
+    if not kept:
         return Figures(0, 0, 0.0, 0.0)
-    hyps, refs = [m for m, _ in pairs], [[t for _, t in pairs]]
-    return Figures(len(pairs), sum(m == t for m, t in pairs), ter.corpus_score(hyps, refs).score,
-                   chrf.corpus_score(hyps, refs).score)
+    hyps, refs = [e.mt_text for e in kept], [[e.target for e in kept]]
+    result = Figures(len(kept), sum(e.mt_text == e.target for e in kept), ter.corpus_score(hyps, refs).score,
+                     chrf.corpus_score(hyps, refs).score)  # fmt: skip
+    for e in kept:
+        ms = times.get(_key(e), 0) if times is not None else e.edit_ms
+        words = max(1, len(e.source.split()))
+        if ms <= 0:
+            continue
+        if ms / 1000 / words > SLOW_SECONDS_PER_WORD:
+            result.slow += 1
+            continue
+        result.timed += 1
+        result.timed_words += words
+        result.edit_seconds += ms / 1000
+    return result
 
 
-def report(edits: list[EditRecord]) -> PostEditReport:
-    """Figures overall and per article, locale and translator."""
+def report(edits: list[EditRecord], times: Mapping[tuple[str, str, str], int] | None = None) -> PostEditReport:
+    """Figures overall and per article, locale, translator and ISO week of the save (``times`` as for ``figures``)."""
     metrics = (TER(case_sensitive=True), CHRF())
-    result = PostEditReport(figures(edits, metrics))
+    result = PostEditReport(figures(edits, metrics, times))
     if result.overall.segments:  # sacrebleu knows the signature once a metric has scored
         result.signatures = {"hter": str(metrics[0].get_signature()), "chrf": str(metrics[1].get_signature())}
-    for group, key in (("article", lambda e: e.article), ("locale", lambda e: e.locale), ("who", lambda e: e.who)):
+    groups = (("article", lambda e: e.article), ("locale", lambda e: e.locale), ("who", lambda e: e.who), ("week", week_of))
+    for group, key in groups:
         buckets: dict[str, list[EditRecord]] = {}
         for e in edits:
             buckets.setdefault(key(e), []).append(e)
-        result.by[group] = {k: figures(v, metrics) for k, v in sorted(buckets.items())}
+        result.by[group] = {k: figures(v, metrics, times) for k, v in sorted(buckets.items())}
     return result

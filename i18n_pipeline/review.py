@@ -4,12 +4,17 @@ Formats read (always through ``xmlsafe``): XLIFF 2.0/2.1, XLIFF 1.2 and TMX (1.1
 
 What counts as an approved (human) translation:
 
-- XLIFF 2.x: a segment with a non-empty target and ``state="reviewed"`` or ``"final"``.
+- XLIFF 2.x: a segment with a non-empty target and ``state="reviewed"`` or ``"final"`` —
+  unless its ``subState`` is ``poedit:fuzzy`` (Poedit's "needs work"), which reads as ``translated``.
 - XLIFF 1.2: a non-empty target whose ``state`` is ``"final"`` or ``"signed-off"``, or whose
-  ``trans-unit`` has ``approved="yes"`` (how OmegaT, Trados and memoQ mark confirmed
-  segments). ``state="translated"`` alone is *not* an approval: MT output is "translated" too.
-  Mapped to our states: final/signed-off → ``final``; approved="yes" → ``reviewed``; any other
-  state with a target → ``translated``; no target or ``new``/``needs-translation`` → ``initial``.
+  ``trans-unit`` has ``approved="yes"`` (how Trados, Virtaal and memoQ mark confirmed
+  segments), or a target with no ``state`` at all that differs from its source (OmegaT writes
+  its translations that way, and copies the source into the target of a segment it left alone).
+  ``state="translated"`` alone is *not* an approval: MT output is "translated" too, and a
+  ``needs-review-*`` state (Poedit's and Virtaal's fuzzy) is never one, whatever ``approved`` says.
+  Mapped to our states: final/signed-off → ``final``; approved="yes" or an OmegaT target →
+  ``reviewed``; any other state with a target → ``translated``; no target or
+  ``new``/``needs-translation`` → ``initial``.
 - TMX: every unit with a non-empty target, because a TMX is a memory of finished translations —
   except units our own writer marked ``x-state`` = ``initial``/``translated`` (that is our
   machine output, exported for reference, not a translator's approval).
@@ -32,8 +37,9 @@ from typing import Iterator, Sequence
 from lxml import etree
 
 from .document import Article, Origin, Provenance, State
-from .errors import InputError
+from .errors import InputError, UsageError
 from .export.xliff import xliff_bytes
+from .export.xliff12 import xliff12_bytes
 from .fsutil import atomic_write_bytes
 from .locales import Locale
 from .tm import Conflict, TMEntry, TranslationMemory, normalize_lang
@@ -47,6 +53,9 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _APPROVED_STATES = {State.REVIEWED.value, State.FINAL.value}
 _XLIFF12_FINAL = {"final", "signed-off"}
 _XLIFF12_INITIAL = {"new", "needs-translation"}
+_XLIFF12_NEEDS_WORK = {"needs-review-translation", "needs-review-l10n", "needs-review-adaptation", "needs-l10n", "needs-adaptation"}
+_POEDIT_FUZZY = "poedit:fuzzy"
+_CP_CTYPE = "x-cp-"  # how export.xliff12 writes a character XML 1.0 cannot carry
 _DROPPED_CODES = {"x", "bx", "ex", "ph", "bpt", "ept", "it", "ut", "sc", "ec", "sub"}
 
 
@@ -133,11 +142,18 @@ def _read_xliff2(root: etree._Element, path: Path) -> Iterator[BilingualUnit]:
                 target=_text(target, XLIFF2_NS) if target is not None else "",
                 source_lang=src_lang,
                 target_lang=tgt_lang,
-                state=segment.get("state", State.INITIAL.value),
+                state=_xliff2_state(segment),
                 segment_id=f"{unit_id}/{segment.get('id') or n}",
                 notes=notes,
                 format="xliff2",
             )
+
+
+def _xliff2_state(segment: etree._Element) -> str:
+    state = segment.get("state", State.INITIAL.value)
+    if state in _APPROVED_STATES and segment.get("subState", "").strip().lower() == _POEDIT_FUZZY:
+        return State.TRANSLATED.value  # Poedit's "needs work" is not an approval
+    return state
 
 
 def _read_xliff12(root: etree._Element, path: Path) -> Iterator[BilingualUnit]:
@@ -168,12 +184,15 @@ def _read_xliff12(root: etree._Element, path: Path) -> Iterator[BilingualUnit]:
                 # XLIFF 1.2 keeps state on <target>; some tools repeat it on the segment's <mrk>.
                 state_attr = next((el.get("state") for el in (tgt_el, target) if el is not None and el.get("state")), "")
                 text = _text(tgt_el, ns_uri) if tgt_el is not None else ""
+                source_text = _text(src_el, ns_uri)
+                # OmegaT: a target with no state is its translator's; one equal to the source is a copy
+                omegat = tgt_el is not None and not state_attr and text.strip() != source_text.strip()
                 yield BilingualUnit(
-                    source=_text(src_el, ns_uri),
+                    source=source_text,
                     target=text,
                     source_lang=src_lang,
                     target_lang=tgt_lang,
-                    state=_xliff12_state(state_attr, approved, has_target=bool(text.strip())),
+                    state=_xliff12_state(state_attr, approved or omegat, has_target=bool(text.strip())),
                     segment_id=f"{tu_id}/{mid}" if mid else tu_id,
                     notes=notes,
                     format="xliff1.2",
@@ -185,6 +204,8 @@ def _xliff12_state(state: str, approved: bool, *, has_target: bool) -> str:
         return State.INITIAL.value
     if state in _XLIFF12_FINAL:
         return State.FINAL.value
+    if state in _XLIFF12_NEEDS_WORK:
+        return State.TRANSLATED.value
     if approved:
         return State.REVIEWED.value
     return State.TRANSLATED.value
@@ -240,6 +261,11 @@ def _text(element: etree._Element, ns_uri: str) -> str:
                 parts.append(chr(int(child.get("hex", ""), 16)))
             except ValueError:
                 pass  # a malformed code point is dropped, like any other unreadable inline code
+        elif local == "x" and (child.get("ctype") or "").startswith(_CP_CTYPE):
+            try:
+                parts.append(chr(int(child.get("ctype", "")[len(_CP_CTYPE):], 16)))
+            except ValueError:
+                pass  # as for <cp>: an unreadable code is dropped
         elif local not in _DROPPED_CODES:
             parts.append(_text(child, ns_uri))
         parts.append(child.tail or "")
@@ -293,17 +319,26 @@ def import_reviewed(paths: Sequence[Path], tm: TranslationMemory) -> ImportRepor
 # -- exporting for review --------------------------------------------------------------------
 
 
-def export_for_review(article: Article, locale: Locale, tm: TranslationMemory, out: Path, *, source_lang: str = "en") -> Path:
-    """Write the XLIFF 2.1 a translator should work on, and return its path.
+EXPORT_FORMATS = ("xliff21", "xliff20", "xliff12")
+
+
+def review_xliff_bytes(article: Article, locale: Locale, fmt: str = "xliff21", *, source_lang: str = "en") -> bytes:
+    """The work file in one of ``EXPORT_FORMATS`` (XLIFF 2.1, 2.0 or 1.2)."""
+    if fmt == "xliff12":
+        return xliff12_bytes(article, locale, source_lang=source_lang)
+    if fmt in ("xliff21", "xliff20"):
+        return xliff_bytes(article, locale, source_lang=source_lang, version=f"{fmt[5]}.{fmt[6]}")
+    raise UsageError(f"unknown review format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+
+
+def review_document(article: Article, locale: Locale, tm: TranslationMemory, *, source_lang: str = "en") -> Article:
+    """A copy of ``article`` with what a translator should start from, for ``review_xliff_bytes``.
 
     Each segment gets, in this order of preference: the TM's human translation (state as
     approved: reviewed/final); the article's own target (MT or passthrough, state translated);
     a stale MT row from the TM (older model or glossary; state ``initial`` so the translator
-    must confirm it); nothing (state initial). ``out`` is the file to write if it ends in
-    ``.xlf``/``.xliff``, else a folder that receives ``<stem>.<site>.xlf``.
+    must confirm it); nothing (state initial).
     """
-    out = Path(out)
-    path = out if out.suffix.lower() in (".xlf", ".xliff") else out / f"{article.stem}.{locale.site}.xlf"
     work = copy.deepcopy(article)
     segments = work.segments()
     rows = tm.entries_for([seg.source for seg in segments], source_lang, locale.lang)
@@ -322,6 +357,22 @@ def export_for_review(article: Article, locale: Locale, tm: TranslationMemory, o
                 glossary_hash=entry.glossary_hash, tm_hit=True, note="stale: older model or glossary; confirm or edit",
             )  # fmt: skip
             seg.targets[locale.site] = stale
-    atomic_write_bytes(path, xliff_bytes(work, locale, source_lang=source_lang))
+    return work
+
+
+def export_for_review(
+    article: Article, locale: Locale, tm: TranslationMemory, out: Path, *, source_lang: str = "en", fmt: str = "xliff21"
+) -> Path:
+    """Write the XLIFF (2.1, or ``fmt`` xliff20/xliff12) a translator should work on; return its path.
+
+    The segments are filled as ``review_document`` says. ``out`` is the file to write if it ends in
+    ``.xlf``/``.xliff``, else a folder that receives ``<stem>.<site>.xlf``.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"unknown review format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    out = Path(out)
+    path = out if out.suffix.lower() in (".xlf", ".xliff") else out / f"{article.stem}.{locale.site}.xlf"
+    work = review_document(article, locale, tm, source_lang=source_lang)
+    atomic_write_bytes(path, review_xliff_bytes(work, locale, fmt, source_lang=source_lang))
     return path
 

@@ -52,6 +52,15 @@ FUZZY_SHOWN = 3  # fuzzy matches listed under a segment in the editor
 SOURCE_CHANGE_MIN = 75  # an approved save of a source at least this close comes back as "needs review"
 PENDING_DIR = "workspace-pending"
 EDITABLE_STATES = (State.TRANSLATED, State.REVIEWED, State.FINAL)
+# Edit time (focus to save) is capped per save: a segment left open over lunch is not ten minutes
+# of editing. Matecat likewise stops counting a segment's time-to-edit past a ceiling; the figures
+# (``postedit``) also leave out segments slower than 25 s/word.
+EDIT_MS_CAP = 10 * 60 * 1000
+
+
+def cap_edit_ms(ms: int) -> int:
+    """The edit time a save stores: the editor's milliseconds, at least 0 and at most ``EDIT_MS_CAP``."""
+    return max(0, min(int(ms), EDIT_MS_CAP))
 
 __all__ = [
     "Correction", "EditConflict", "NotAllowed", "QueueItem", "SaveResult", "SegmentView", "UnknownItem",
@@ -96,6 +105,7 @@ class Correction:
     state: State
     base_version: int
     who: User
+    edit_ms: int = 0  # how long the editor had the segment focused before this save (capped on save)
 
 
 @dataclass(frozen=True)
@@ -250,12 +260,28 @@ class Workspace:
             items.append(item)
         return items
 
+    def export_xliff(self, article: str, site: str, fmt: str = "xliff21") -> tuple[str, bytes]:
+        """The work file for a CAT tool, as ``review export`` writes it: (file name, bytes).
+
+        ``fmt`` is one of ``review.EXPORT_FORMATS``; the segments carry the latest saved text
+        (the outputs already hold it) and the TM's approvals, as ``review.review_document`` fills them.
+        """
+        from .review import EXPORT_FORMATS, review_document, review_xliff_bytes
+
+        if fmt not in EXPORT_FORMATS:
+            raise BadEdit(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+        locale = _locale(site)
+        art = self._load(article, locale)
+        with self._tm() as tm:
+            work = review_document(art, locale, tm)
+        return f"{article}.{locale.site}.xlf", review_xliff_bytes(work, locale, fmt)
+
     def post_edit_report(self):
         """HTER, chrF and the share kept unchanged, overall and per article, locale, translator (``postedit``)."""
         from .postedit import report
 
         with self._store() as store:
-            return report(store.all_latest())
+            return report(store.all_latest(), store.edit_time_totals())
 
     def touched_by(self, who: str) -> set[tuple[str, str]]:
         with self._store() as store:
@@ -314,7 +340,7 @@ class Workspace:
                     raise BadEdit(f"version {c.base_version} of segment {c.segment_id} does not exist; reload the page")
                 mt_text = latest.mt_text if latest else (current.text if current.provenance.origin in (Origin.MT, Origin.TM) else "")
                 record = EditRecord(c.article, locale.site, c.segment_id, c.base_version + 1, segment.source, text,
-                                    c.state, mt_text, current.text, c.who.name, _now())
+                                    c.state, mt_text, current.text, c.who.name, _now(), cap_edit_ms(c.edit_ms))
                 self._apply(article, locale, {c.segment_id: record})
                 rendered = _render(article, locale)  # before anything is written: a render error changes nothing
                 entry = TMEntry(segment.source, text, block_lang, locale.lang, Origin.HUMAN, c.state)

@@ -54,3 +54,45 @@ def test_workspace_report_and_stats_cli(site):
     assert data["overall"]["hter"] == round(expected, 2) and data["who"]["rita"]["segments"] == 2
     text = CliRunner().invoke(app, args)
     assert text.exit_code == 0 and "rita" in text.stdout and "hter: nrefs:1|case:mixed" in text.stdout and f"{expected:.1f}" in text.stdout
+
+
+def _timed(segment_id, source, ms, *, mt="Мэр открыл школу.", final="Мэр открыл новую школу."):
+    return EditRecord("a", "ru", segment_id, 1, source, final, State.REVIEWED, mt, mt, "rita", "2026-01-01T00:00:00+00:00", ms)
+
+
+def test_edit_time_per_word_leaves_out_unmeasured_and_slow_segments_as_matecat_does():
+    edits = [_timed("s1", "The mayor opened a school.", 10_000),  # 5 words, 2 s/word
+             _timed("s2", "Rain closed the roads.", 6_000),  # 4 words, 1.5 s/word
+             _timed("s3", "Two words", 51_000),  # 25.5 s/word: left out, counted slow
+             _timed("s4", "Not measured at all.", 0)]  # fmt: skip
+    overall = report(edits).overall
+    assert (overall.segments, overall.timed, overall.slow, overall.timed_words) == (4, 2, 1, 9)
+    assert overall.edit_seconds == pytest.approx(16.0) and overall.seconds_per_word == pytest.approx(16 / 9)
+    assert report(edits).as_dict()["overall"]["seconds_per_word"] == 1.78
+    # a segment's time is every save of it together when the store gives the totals
+    totals = {("a", "ru", "s1"): 20_000, ("a", "ru", "s3"): 40_000}
+    with_totals = report(edits, totals).overall
+    assert (with_totals.timed, with_totals.slow, with_totals.edit_seconds) == (2, 0, pytest.approx(60.0))
+
+
+def test_edit_time_is_capped_on_save_summed_over_saves_and_shown_by_stats(site):
+    from i18n_pipeline.workspace import EDIT_MS_CAP
+
+    ws = Workspace(settings_for(site))
+    a, b, c = ([i for _, row in ws.article(STEM, "ru").rows for i in row if i.editable][:3])
+    ws.apply_correction(Correction(STEM, "ru", a.segment.id, "Первая правка.", State.REVIEWED, 0, RU, 1_500))
+    ws.apply_correction(Correction(STEM, "ru", a.segment.id, "Вторая правка.", State.REVIEWED, 1, RU, 3_000))
+    ws.apply_correction(Correction(STEM, "ru", b.segment.id, "Без времени.", State.REVIEWED, 0, RU, -5))
+    ws.apply_correction(Correction(STEM, "ru", c.segment.id, "Забытый сегмент.", State.REVIEWED, 0, RU, 10 * EDIT_MS_CAP))
+    assert [h.edit_ms for h in ws.history(STEM, "ru", a.segment.id)] == [3_000, 1_500]
+    assert ws.history(STEM, "ru", b.segment.id)[0].edit_ms == 0
+    assert ws.history(STEM, "ru", c.segment.id)[0].edit_ms == EDIT_MS_CAP
+    c_slow = EDIT_MS_CAP / 1000 / len(c.segment.source.split()) > 25
+    args = ["stats", "--state", str(site / "state"), "--out", str(site / "out")]
+    data = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)["overall"]
+    seconds = 4.5 + (0 if c_slow else EDIT_MS_CAP / 1000)
+    words = len(a.segment.source.split()) + (0 if c_slow else len(c.segment.source.split()))
+    assert (data["timed"], data["slow"]) == (1 + (not c_slow), int(c_slow))
+    assert data["edit_seconds"] == round(seconds, 1) and data["seconds_per_word"] == round(seconds / words, 2)
+    text = CliRunner().invoke(app, args).stdout
+    assert "s/word" in text and f"{seconds / words:.2f}" in text

@@ -37,10 +37,11 @@ def _segment(site, n=1):
     return items[n]
 
 
-def _save(client, locale="ru", *, text="Правка.", version=0, state="reviewed", segment=None, csrf=None, site=None, json=True):
+def _save(client, locale="ru", *, text="Правка.", version=0, state="reviewed", segment=None, csrf=None, site=None, json=True,
+          edit_ms=None):
     page = client.get(f"/a/{STEM}/{locale}").text
     data = {"csrf": csrf if csrf is not None else _csrf(page), "segment": segment, "version": str(version), "text": text,
-            "state": state}
+            "state": state, "edit_ms": edit_ms}
     headers = {"accept": "application/json"} if json else {}
     return client.post(f"/a/{STEM}/{locale}/save", data={k: v for k, v in data.items() if v is not None}, headers=headers)
 
@@ -245,3 +246,65 @@ def test_history_page_shows_each_save_as_a_diff_and_reverts_need_csrf(site, loca
     assert stale.status_code == 409 and "after you opened it" in stale.text
     editor = local.get(f"/a/{STEM}/ru").text
     assert f'href="/a/{STEM}/ru/history/{sid}">history</a>' in editor
+
+
+def test_a_save_stores_the_editors_edit_time_capped_and_refuses_a_non_number(site, local):
+    from i18n_pipeline.workspace import EDIT_MS_CAP
+
+    seg = _segment(site)
+    assert _save(local, segment=seg.segment.id, text="Первая.", edit_ms="2500").status_code == 200
+    assert _save(local, segment=seg.segment.id, text="Вторая.", version=1, edit_ms=str(EDIT_MS_CAP * 3)).status_code == 200
+    bad = _save(local, segment=seg.segment.id, text="Третья.", version=2, edit_ms="soon")
+    assert bad.status_code == 400 and "\n" not in bad.json()["error"]
+    history = Workspace(settings_for(site)).history(STEM, "ru", seg.segment.id)
+    assert [h.edit_ms for h in history] == [EDIT_MS_CAP, 2500]
+
+
+@pytest.mark.parametrize("fmt, version", [("xliff12", "1.2"), ("xliff20", "2.0"), ("xliff21", "2.1")])
+def test_the_editor_offers_each_xliff_and_it_carries_the_saved_text(site, local, tmp_path, fmt, version):
+    from lxml import etree
+
+    from i18n_pipeline.review import read_bilingual
+
+    seg = _segment(site)
+    assert _save(local, segment=seg.segment.id, text="Сохранённая правка.").status_code == 200
+    assert f"/a/{STEM}/ru/export?format={fmt}" in local.get(f"/a/{STEM}/ru").text
+    answer = local.get(f"/a/{STEM}/ru/export?format={fmt}")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/xliff+xml")
+    assert answer.headers["content-disposition"] == f'attachment; filename="{STEM}.ru.xlf"'
+    assert etree.fromstring(answer.content).get("version") == version
+    path = tmp_path / "x.xlf"
+    path.write_bytes(answer.content)
+    saved = next(u for u in read_bilingual(path) if u.source == seg.segment.source)
+    assert (saved.target, saved.state, saved.approved) == ("Сохранённая правка.", "reviewed", True)
+
+
+def test_an_unknown_export_format_or_article_is_one_line(site, local):
+    bad = local.get(f"/a/{STEM}/ru/export?format=docx", headers={"accept": "application/json"})
+    assert bad.status_code == 400 and bad.json()["error"] == "unknown format 'docx': use one of xliff21, xliff20, xliff12"
+    assert local.get("/a/nope/ru/export?format=xliff12").status_code == 404
+
+
+def test_the_stats_page_shows_the_figures_sacrebleu_gives(site, local):
+    from lxml import html
+    from sacrebleu.metrics import CHRF, TER
+
+    assert "No saved segment with an MT text yet" in local.get("/stats").text
+    first, second = _segment(site, 0), _segment(site, 1)
+    assert _save(local, segment=first.segment.id, text=first.target.text, edit_ms="3000").status_code == 200
+    assert _save(local, segment=second.segment.id, text="Совсем другой перевод.").status_code == 200
+    page = local.get("/stats")
+    assert page.status_code == 200
+    doc = html.fromstring(page.text)
+    mts, posts = [first.target.text, second.target.text], [[first.target.text, "Совсем другой перевод."]]
+    hter = TER(case_sensitive=True).corpus_score(mts, posts).score
+    chrf = CHRF().corpus_score(mts, posts).score
+    overall = doc.xpath('//table[@data-group="Overall"]//tr[@data-key="all"]')[0]
+    cell = lambda row, cls: row.xpath(f'td[contains(@class, "{cls}")]')[0].text_content().strip()  # noqa: E731
+    assert cell(overall, "segments") == "2" and cell(overall, "unchanged") == "50.0%"
+    assert cell(overall, "hter") == f"{hter:.1f}" and cell(overall, "chrf") == f"{chrf:.1f}"
+    words = len(first.segment.source.split())
+    assert cell(overall, "spw") == f"{3.0 / words:.2f}" and cell(overall, "timed") == "1"
+    editor = doc.xpath('//table[@data-group="Per translator"]//tr[@data-key="editor"]')[0]
+    assert cell(editor, "segments") == "2"
+    assert len(doc.xpath('//table[@data-group="Per week"]/tbody/tr')) == 1 and "case:mixed" in page.text

@@ -232,3 +232,26 @@ def test_revert_from_the_history_page_and_a_changed_source_shown_as_needs_review
     sync_api.expect(row).to_have_count(1)
     assert row.locator("textarea").input_value() == "Первая правка."
     sync_api.expect(row.locator(".source-diff ins")).to_contain_text("today")
+
+
+def test_the_editor_sends_the_focus_time_and_counts_afresh_after_a_save(site, browser, server):
+    page = _open(browser, server, f"/a/{STEM}/ru")
+    row = _first_row(page)
+    segment = row.get_attribute("data-segment")
+    area = row.locator("textarea")
+    area.focus()
+    page.wait_for_timeout(400)
+    area.fill("Первая правка с таймером.")
+    page.locator("h2, header").first.click()  # blur: time away from the segment does not count
+    page.wait_for_timeout(2000)
+    area.focus()
+    page.keyboard.press("Control+Enter")
+    sync_api.expect(row.locator(".result")).to_have_text("saved v1")
+    area.focus()
+    page.wait_for_timeout(200)
+    area.fill("Вторая правка.")
+    row.get_by_role("button", name="Save reviewed").click()
+    sync_api.expect(row.locator(".result")).to_have_text("saved v2")
+    second, first = (h.edit_ms for h in Workspace(settings_for(site)).history(STEM, "ru", segment))
+    assert 400 <= first < 2000  # the 2 s without focus are left out
+    assert 200 <= second < first + 200  # counted afresh from the first save

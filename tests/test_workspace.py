@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -18,6 +19,8 @@ from i18n_pipeline.document import Origin, State
 from i18n_pipeline.export import render_outputs
 from i18n_pipeline.locales import SITE_LOCALES
 from i18n_pipeline.runlock import run_lock
+from i18n_pipeline.tm import TMEntry, TranslationMemory
+from i18n_pipeline.tm.workspace import EditRecord, WorkspaceStore
 from i18n_pipeline.workspace import BadEdit, Correction, EditConflict, UnknownItem, Workspace, WorkspaceBusy
 from workspace_support import ADMIN, ARM, REVIEWER, RU, STEM, outputs_digest, settings_for, tm_row
 
@@ -219,3 +222,23 @@ def test_a_changed_source_comes_back_as_needs_review_prefilled_from_the_approved
     assert ("".join(t for t, op in changed.source_diff if op != "insert"),
             "".join(t for t, op in changed.source_diff if op != "delete")) == (old, new)
     assert [i for i in items if i.changed_from is not None] == [changed]  # unchanged sentences are left alone
+
+
+def test_a_tm_file_from_before_edit_times_gets_the_column_and_keeps_its_saves(tmp_path):
+    path = tmp_path / "tm.sqlite"
+    TranslationMemory(path).close()
+    with sqlite3.connect(path) as db:  # the segment_edits table as its first release wrote it
+        db.execute("""CREATE TABLE segment_edits (article TEXT NOT NULL, locale TEXT NOT NULL, segment_id TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version > 0), source TEXT NOT NULL, target TEXT NOT NULL,
+            state TEXT NOT NULL, mt_text TEXT NOT NULL DEFAULT '', before_text TEXT NOT NULL DEFAULT '',
+            who TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (article, locale, segment_id, version))""")
+        db.execute("INSERT INTO segment_edits VALUES ('a', 'ru', 's1', 1, 'Src.', 'Old.', 'reviewed', 'MT.', 'MT.', 'rita', '2026-01-01')")
+    with TranslationMemory(path) as tm:
+        store = WorkspaceStore(tm)
+        assert store.history("a", "ru", "s1")[0].edit_ms == 0
+        store.save(EditRecord("a", "ru", "s1", 2, "Src.", "New.", State.REVIEWED, "MT.", "Old.", "rita", "", 4_200),
+                   TMEntry("Src.", "New.", "en", "ru", Origin.HUMAN, State.REVIEWED))
+        assert [h.edit_ms for h in store.history("a", "ru", "s1")] == [4_200, 0]
+        assert store.edit_time_totals() == {("a", "ru", "s1"): 4_200}
+    with TranslationMemory(path) as tm:  # opening it again migrates nothing twice
+        assert WorkspaceStore(tm).history("a", "ru", "s1")[0].edit_ms == 4_200

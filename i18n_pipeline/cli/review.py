@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import EXIT_OK, EXIT_SOME_FAILED, PipelineError
+from ..errors import EXIT_OK, EXIT_SOME_FAILED, PipelineError, UsageError
 from .common import (
     JsonOpt,
     StateOpt,
@@ -61,18 +61,24 @@ def review_export(
     article: Path = typer.Argument(..., help="The article file to prepare for review."),
     to: str = typer.Option(..., "--to", help="One target locale: ru or arm (hy)."),
     out: Path = typer.Option(Path("review"), "--out", help="An .xlf file, or a folder for <stem>.<locale>.xlf."),
+    fmt: str = typer.Option(
+        "xliff21", "--format",
+        help="xliff21 (default), xliff20 (Phrase, Poedit before 3.3) or xliff12 (Trados, Virtaal, XTM, OmegaT before 5.8).",
+    ),
     state: Optional[Path] = StateOpt,
 ) -> None:
     """Write the XLIFF a translator should work on, with TM matches filled in and states set."""
     from ..locales import resolve_locale
     from ..pipeline import prepare_article
-    from ..review import export_for_review
+    from ..review import EXPORT_FORMATS, export_for_review
 
     try:
+        if fmt not in EXPORT_FORMATS:
+            raise UsageError(f"unknown --format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
         locale = resolve_locale(to)
         prepared = prepare_article(article)
         with _tm(state) as tm:
-            written = export_for_review(prepared, locale, tm, out)
+            written = export_for_review(prepared, locale, tm, out, fmt=fmt)
     except PipelineError as exc:
         fail(exc)
     typer.echo(f"wrote {written}")

@@ -56,9 +56,10 @@ def stats(
     out: Optional[Path] = typer.Option(None, "--out", help="The outputs folder serve works on [default ./out]."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Post-editing figures from the workspace's saves: HTER and chrF of MT against the final text, share kept unchanged.
+    """Post-editing figures from the workspace's saves: HTER and chrF of MT against the final text, share kept unchanged, edit time.
 
     Overall and per article, locale and translator (sacrebleu, case-sensitive TER; signatures printed).
+    Edit time is seconds per source word over the timed segments; "slow" ones (over 25 s/word) are left out.
     """
     from ..workspace import Workspace
 
@@ -71,8 +72,9 @@ def stats(
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return
     rows = [("all", "", result.overall)] + [(g, k, f) for g, items in result.by.items() for k, f in items.items()]
-    typer.echo(f"{'group':<8} {'key':<28} {'segments':>8} {'unchanged':>9} {'HTER':>6} {'chrF':>6}")
+    typer.echo(f"{'group':<8} {'key':<28} {'segments':>8} {'unchanged':>9} {'HTER':>6} {'chrF':>6} {'s/word':>6} {'timed':>5} {'slow':>4}")
     for group, key, f in rows:
-        typer.echo(f"{group:<8} {key[:28]:<28} {f.segments:>8} {f.unchanged_share:>8.1f}% {f.hter:>6.1f} {f.chrf:>6.1f}")
+        typer.echo(f"{group:<8} {key[:28]:<28} {f.segments:>8} {f.unchanged_share:>8.1f}% {f.hter:>6.1f} {f.chrf:>6.1f} "
+                   f"{f.seconds_per_word:>6.2f} {f.timed:>5} {f.slow:>4}")  # fmt: skip
     for name, signature in result.signatures.items():
         typer.echo(f"{name}: {signature}")

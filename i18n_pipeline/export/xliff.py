@@ -36,6 +36,7 @@ XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XLIFF_VERSION = "2.1"
+XLIFF_VERSIONS = ("2.1", "2.0")  # the same core and metadata module; Poedit < 3.3 rejects "2.1"
 QA_PRIORITY = {"error": 1, "warning": 5, "info": 9}
 _DEFAULT_QA_PRIORITY = 5
 
@@ -43,16 +44,20 @@ _X = f"{{{XLIFF_NS}}}"
 _M = f"{{{MDA_NS}}}"
 
 
-def xliff_bytes(article: Article, locale: Locale, *, source_lang: str = "en") -> bytes:
-    """The article's XLIFF 2.1 document for one locale, UTF-8 with an XML declaration."""
-    return etree.tostring(build_xliff(article, locale, source_lang=source_lang), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+def xliff_bytes(article: Article, locale: Locale, *, source_lang: str = "en", version: str = XLIFF_VERSION) -> bytes:
+    """The article's XLIFF 2.1 (or, with ``version="2.0"``, 2.0) document for one locale, UTF-8."""
+    root = build_xliff(article, locale, source_lang=source_lang, version=version)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def build_xliff(article: Article, locale: Locale, *, source_lang: str = "en") -> etree._Element:
+def build_xliff(article: Article, locale: Locale, *, source_lang: str = "en", version: str = XLIFF_VERSION) -> etree._Element:
+    """XLIFF 2.x. What we write uses nothing 2.1 added, so a 2.0 document differs only in ``version``."""
+    if version not in XLIFF_VERSIONS:
+        raise ValueError(f"XLIFF version {version!r} is not one of {', '.join(XLIFF_VERSIONS)}")
     root = etree.Element(
         _X + "xliff",
         nsmap={None: XLIFF_NS, "mda": MDA_NS},
-        version=XLIFF_VERSION,
+        version=version,
         srcLang=source_lang,
         trgLang=locale.lang,
     )

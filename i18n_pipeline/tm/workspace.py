@@ -12,7 +12,10 @@ SQLite memory for now: on a PostgreSQL TM it says so in one line.
 wrote it. The optimistic-concurrency rule is in the SQL: the ``INSERT … SELECT … WHERE`` only
 adds version n+1 when the newest stored version is still n, and the UNIQUE key refuses a
 second n+1 from any other process. ``mt_text`` is the machine text the segment started from
-(kept for the editor and for post-editing figures); ``before_text`` the target the save replaced.
+(kept for the editor and for post-editing figures); ``before_text`` the target the save replaced;
+``edit_ms`` how long the translator had the segment open (focus to save, in milliseconds, as the
+editor measured it and the workspace capped it; 0 when unknown). ``edit_ms`` came after the first
+release: opening an older file adds the column (``ALTER TABLE``, existing saves read as 0).
 
 ``workspace_users``: accounts for ``serve`` on a non-local host (argon2 hash, roles as text).
 """
@@ -42,6 +45,7 @@ _WORKSPACE_SCHEMA = (
         before_text TEXT NOT NULL DEFAULT '',
         who         TEXT NOT NULL,
         at          TEXT NOT NULL,
+        edit_ms     INTEGER NOT NULL DEFAULT 0 CHECK (edit_ms >= 0),
         PRIMARY KEY (article, locale, segment_id, version)
     )
     """,
@@ -55,7 +59,9 @@ _WORKSPACE_SCHEMA = (
     )
     """,
 )
-_EDIT_COLUMNS = "article, locale, segment_id, version, source, target, state, mt_text, before_text, who, at"
+_EDIT_COLUMNS = "article, locale, segment_id, version, source, target, state, mt_text, before_text, who, at, edit_ms"
+# Columns added after the table's first release: name → definition for ALTER TABLE ... ADD COLUMN.
+_EDIT_MIGRATIONS = {"edit_ms": "INTEGER NOT NULL DEFAULT 0 CHECK (edit_ms >= 0)"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class EditRecord:
     before_text: str
     who: str
     at: str
+    edit_ms: int = 0  # focus to save, capped (0: not measured)
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,10 @@ class WorkspaceStore:
             with self._transaction() as db:
                 for statement in _WORKSPACE_SCHEMA:
                     db.execute(statement)
+                present = {row[1] for row in db.execute("PRAGMA table_info(segment_edits)").fetchall()}
+                for column, definition in _EDIT_MIGRATIONS.items():
+                    if column not in present:  # a file from before this column: existing saves read as 0
+                        db.execute(f"ALTER TABLE segment_edits ADD COLUMN {column} {definition}")
         except sqlite3.DatabaseError as exc:  # pragma: no cover - the TM opened, so the file is sound
             raise StateError(f"{tm.location}: workspace tables cannot be created ({exc})") from exc
 
@@ -129,7 +140,7 @@ class WorkspaceStore:
             cursor = db.execute(
                 f"""
                 INSERT INTO segment_edits ({_EDIT_COLUMNS})
-                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
                 WHERE (SELECT coalesce(max(version), 0) FROM segment_edits
                        WHERE article = ? AND locale = ? AND segment_id = ?) = ?
                 """,
@@ -190,6 +201,12 @@ class WorkspaceStore:
         )
         return [_edit_from_row(row) for row in rows]
 
+    def edit_time_totals(self) -> dict[tuple[str, str, str], int]:
+        """Per (article, locale, segment id): the milliseconds of every save of it together."""
+        rows = self._read("SELECT article, locale, segment_id, sum(edit_ms) FROM segment_edits "
+                          "GROUP BY article, locale, segment_id", ())  # fmt: skip
+        return {(a, loc, seg): int(ms) for a, loc, seg, ms in rows}
+
     def touched_by(self, who: str) -> set[tuple[str, str]]:
         """Every (article, locale) this user has saved a segment of."""
         rows = self._read("SELECT DISTINCT article, locale FROM segment_edits WHERE who = ?", (who,))
@@ -234,12 +251,12 @@ def _latest(db: sqlite3.Connection, article: str, locale: str, segment_id: str) 
 
 def _edit_values(e: EditRecord) -> tuple:
     return (e.article, e.locale, e.segment_id, e.version, e.source, e.target, e.state.value,
-            e.mt_text, e.before_text, e.who, e.at)  # fmt: skip
+            e.mt_text, e.before_text, e.who, e.at, e.edit_ms)  # fmt: skip
 
 
 def _edit_from_row(row) -> EditRecord:
-    article, locale, segment_id, version, source, target, state, mt_text, before, who, at = row
-    return EditRecord(article, locale, segment_id, version, source, target, State(state), mt_text, before, who, at)
+    article, locale, segment_id, version, source, target, state, mt_text, before, who, at, edit_ms = row
+    return EditRecord(article, locale, segment_id, version, source, target, State(state), mt_text, before, who, at, edit_ms)
 
 
 class _Connection:

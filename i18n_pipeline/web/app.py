@@ -78,7 +78,8 @@ def create_app(config: WebConfig) -> Starlette:
                       lstrip_blocks=True)
     env.globals.update(template_globals())
     workspace = Workspace(config.settings)
-    from .history import history_view, revert_view  # after this module: they use its helpers
+    from .history import export_view, history_view, revert_view  # after this module: they use its helpers
+    from .stats import stats_view
 
     app = Starlette(
         routes=[
@@ -90,6 +91,8 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/a/{article}/{locale}/presence", presence_view, methods=["POST"]),
             Route("/a/{article}/{locale}/history/{segment}", history_view),
             Route("/a/{article}/{locale}/revert", revert_view, methods=["POST"]),
+            Route("/a/{article}/{locale}/export", export_view),
+            Route("/stats", stats_view),
             *glossary_routes(),
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
@@ -237,11 +240,12 @@ async def save_view(request: Request) -> Response:
         version = int(form.get("version", ""))
         state = State(form.get("state", "reviewed"))
         segment, text = form["segment"], form["text"]
+        edit_ms = int(form.get("edit_ms", "0") or "0")  # focus to save, as the editor measured it; capped on save
     except (KeyError, ValueError):
         return _error(request, 400, "the form lacks a segment, text, version or a known state; reload the page")
     user = request.state.session.user
     try:
-        result = _workspace(request).apply_correction(Correction(article, site, segment, text, state, version, user))
+        result = _workspace(request).apply_correction(Correction(article, site, segment, text, state, version, user, edit_ms))
     except UnknownItem as exc:
         return _error(request, 404, str(exc))
     except NotAllowed as exc:

@@ -2,9 +2,13 @@
 
     GET  /a/{article}/{locale}/history/{segment}   every save, newest first, each a word diff
     POST /a/{article}/{locale}/revert              form: segment, to (version), version (the base)
+    GET  /a/{article}/{locale}/export?format=F     the XLIFF work file (xliff21, xliff20, xliff12),
+                                                   as ``review export`` writes it (``Workspace.export_xliff``)
 """
 
 from __future__ import annotations
+
+import re
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -59,3 +63,19 @@ async def revert_view(request: Request) -> Response:
     except PipelineError as exc:
         return _error(request, 500, str(exc))
     return RedirectResponse(f"/a/{article}/{site}/history/{segment}", status_code=303)
+
+
+async def export_view(request: Request) -> Response:
+    if (answer := _authenticate(request)) is not None:
+        return answer
+    article, site = request.path_params["article"], request.path_params["locale"]
+    try:
+        name, data = _workspace(request).export_xliff(article, site, request.query_params.get("format", "xliff21"))
+    except UnknownItem as exc:
+        return _error(request, 404, str(exc))
+    except BadEdit as exc:
+        return _error(request, 400, str(exc))
+    except PipelineError as exc:
+        return _error(request, 500, str(exc))
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)  # a header value, whatever the folder is called
+    return Response(data, media_type="application/xliff+xml", headers={"Content-Disposition": f'attachment; filename="{safe}"'})

@@ -86,12 +86,35 @@
     out.append(head, document.createTextNode("Theirs:"), theirs, document.createTextNode("Yours:"), yours, useTheirs, keepMine);
   }
 
+  // Edit time, as Matecat measures time-to-edit: the milliseconds the segment's text box had the
+  // focus since its last save (the server caps what one save may claim).
+  const focusTimes = new WeakMap();  // row → {spent, since}
+  function editMs(row) {
+    const t = focusTimes.get(row);
+    if (!t) return 0;
+    return Math.round(t.spent + (t.since === null ? 0 : performance.now() - t.since));
+  }
+  root.addEventListener("focusin", (e) => {
+    if (!e.target.matches("textarea")) return;
+    const row = e.target.closest("tr.seg");
+    const t = focusTimes.get(row) || { spent: 0, since: null };
+    if (t.since === null) t.since = performance.now();
+    focusTimes.set(row, t);
+  });
+  root.addEventListener("focusout", (e) => {
+    if (!e.target.matches("textarea")) return;
+    const t = focusTimes.get(e.target.closest("tr.seg"));
+    if (t && t.since !== null) { t.spent += performance.now() - t.since; t.since = null; }
+  });
+
   async function save(row, state, next) {
     const form = row.querySelector("form");
     const out = row.querySelector(".result");
     const body = new URLSearchParams();
+    const spent = editMs(row);
     body.set("csrf", csrf()); body.set("segment", row.dataset.segment);
     body.set("version", form.elements.version.value); body.set("text", form.elements.text.value); body.set("state", state);
+    body.set("edit_ms", String(spent));
     out.textContent = "saving…"; out.className = "result";
     let response, data;
     try {
@@ -103,6 +126,8 @@
     }
     if (response.status === 409 && data.conflict) { showConflict(row, data.conflict); return; }
     if (!response.ok) { out.textContent = "not saved: " + data.error; out.className = "result error"; return; }
+    const t = focusTimes.get(row);  // this save claimed the time so far: count afresh from here
+    if (t) { t.spent = 0; if (t.since !== null) t.since = performance.now(); }
     form.elements.version.value = data.version; row.dataset.version = data.version;
     form.elements.text.value = data.text;
     row.querySelector("template.saved-text").content.textContent = data.text;
