@@ -19,12 +19,15 @@ collapsed to one space; the second and later occurrences of the same sentence in
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
 
 from .document import Article, Segment
+
+log = logging.getLogger(__name__)
 
 # pySBD's cost per character grows with input length (4 µs/char at 2 kB, 24 µs/char at 20 kB),
 # so longer blocks are cut into pieces of about this size at safe sentence ends first.
@@ -103,7 +106,11 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 def _split_chunk(text: str, start: int, end: int, lang: str) -> list[tuple[int, int]]:
     chunk = text[start:end]
     spans, cursor = [], 0
-    pieces = [chunk] if is_one_sentence(chunk) else _segmenter(lang).segment(chunk)
+    try:
+        pieces = [chunk] if is_one_sentence(chunk) else _segmenter(lang).segment(chunk)
+    except (ValueError, IndexError):  # pySBD's list rules crash on some control characters ("0\x1f0")
+        log.warning("sentence splitter failed on a block with control characters; kept it as one sentence")
+        pieces = [chunk]
     for piece in pieces:
         stripped = piece.strip()
         if not stripped:

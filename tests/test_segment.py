@@ -137,3 +137,10 @@ def test_one_sentence_shortcut_covers_plain_sentences_only():
     assert not is_one_sentence("We have 1) apples 2) pears")
     assert not is_one_sentence("He asked: why?»")  # pySBD splits a quote after the end mark
     assert not is_one_sentence("First line\nsecond line")
+
+
+def test_a_control_character_that_crashes_pysbd_leaves_the_text_one_sentence():
+    # pySBD's list-item rules raise ValueError on "0\x1f0" (found by Hypothesis).
+    text = "Item 0\x1f0. Next sentence here."
+    spans = split_sentences(text, "en")
+    assert spans and text[spans[0][0] : spans[-1][1]].strip() == text.strip()
