@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,7 @@ ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'i18n
 
 SAMPLE = Path(__file__).resolve().parents[1] / "articles" / "000_62d6198c2960ff45.txt"
 runner = CliRunner()
+CLI = Path(sys.executable).with_name("i18n-pipeline")
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +33,39 @@ def models(tmp_path_factory, copy_package, copy_package_hy):
 
 
 @pytest.fixture(scope="module")
-def local_ray():
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+def kill_switch(tmp_path_factory) -> Path:
+    """While this file exists, the first actor to reach a batch's second locale (its first
+    locale's outputs written, the second's not) takes it away and SIGKILLs itself: one kill,
+    mid-batch, in whichever actor gets there first."""
+    return tmp_path_factory.mktemp("faults") / "armed"
+
+
+@pytest.fixture(scope="module")
+def local_ray(kill_switch):
+    switch = str(kill_switch)
+
+    def arm_kill_switch():  # runs in every worker process of this job as it starts
+        import os
+        import signal
+
+        from i18n_pipeline import pipeline
+
+        finish = pipeline._finish_locale
+
+        def finish_or_die(articles, locale, *args, **kwargs):
+            if locale.site == "arm":
+                try:
+                    os.rename(switch, f"{switch}.{os.getpid()}")  # atomic: one process wins
+                except FileNotFoundError:
+                    pass
+                else:
+                    os.kill(os.getpid(), signal.SIGKILL)
+            return finish(articles, locale, *args, **kwargs)
+
+        pipeline._finish_locale = finish_or_die
+
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
+             runtime_env={"worker_process_setup_hook": arm_kill_switch})
     ray.data.DataContext.get_current().enable_progress_bars = False
     yield
     ray.shutdown()
@@ -109,3 +145,85 @@ def test_an_unreachable_ray_address_is_one_line_exit_2(tmp_path, models):
     assert result.exit_code == EXIT_USAGE
     assert len(result.stderr.strip().splitlines()) == 1 and "no Ray cluster answers" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _equal_content(ours: dict[str, bytes], theirs: dict[str, bytes]) -> None:
+    """The same files; translated articles byte for byte; aligned documents the same targets."""
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        if name.endswith((".txt", ".html")) and ".review." not in name:
+            assert ours[name] == theirs[name], name
+        elif name.endswith(".json"):
+            texts = [_texts(json.loads(tree[name])) for tree in (ours, theirs)]
+            assert texts[0] == texts[1] and texts[0], name
+
+
+def _done(state: Path, sites=("ru", "arm")) -> set[str]:
+    """Inputs the manifest records as finished in every locale."""
+    try:
+        entries = json.loads((state / "manifest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return set()
+    paths = {key.split("\0")[0] for key in entries}
+    return {p for p in paths if all(f"{p}\0{site}" in entries for site in sites)}
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, models):
+    """translate on the same six articles, one machine, no faults: what every faulty run must end with."""
+    root = tmp_path_factory.mktemp("uninterrupted")
+    inbox = _inbox(root, 6)
+    result, summary = _invoke("translate", inbox, root, models)
+    assert result.exit_code == 0, result.output
+    return inbox, _tree(root / "out"), summary
+
+
+def test_an_actor_killed_mid_batch_loses_nothing_and_writes_nothing_twice(tmp_path, models, local_ray,
+                                                                           kill_switch, uninterrupted):
+    inbox, expected, summary = uninterrupted
+    kill_switch.write_text("")
+    result, ray_summary = _invoke("backfill", inbox, tmp_path, models, "--workers", "2", "--batch-articles", "2")
+    assert result.exit_code == 0, result.output
+    assert not kill_switch.exists(), "no actor reached a batch's second locale"
+    killed = list(kill_switch.parent.glob("armed.*"))
+    assert len(killed) == 1  # one actor died with its batch's ru outputs written and arm not
+    _equal_content(_tree(tmp_path / "out"), expected)
+    assert not list((tmp_path / "out").rglob("*.tmp*"))
+    # every article reported once, none failed, none counted twice
+    assert ray_summary is not None, result.stdout[:2000]
+    stems = [a["stem"] for a in ray_summary["articles"]]
+    assert sorted(stems) == sorted(a["stem"] for a in summary["articles"]) and len(set(stems)) == 6
+    assert ray_summary["failed"] == []
+    for site in ("ru", "arm"):
+        ours, theirs = ray_summary["locales"][site], summary["locales"][site]
+        assert (ours["segments"], ours["mt"] + ours["tm"]) == (theirs["segments"], theirs["mt"] + theirs["tm"])
+    assert _done(tmp_path / "state") == {str(p) for p in inbox.iterdir()}
+
+
+def test_a_killed_driver_resumes_translating_only_what_is_not_done(tmp_path, models, local_ray, uninterrupted):
+    inbox, expected, _ = uninterrupted
+    address = ray.get_runtime_context().gcs_address  # the driver joins this test's Ray, as on a cluster
+    command = [str(CLI), "backfill", str(inbox), "--to", "ru,arm", "--out", str(tmp_path / "out"),
+               "--models", str(models), "--state", str(tmp_path / "state"), "--ray", address,
+               "--workers", "2", "--batch-articles", "1", "--quiet", "--json"]
+    state = tmp_path / "state"
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as driver:
+        deadline = time.monotonic() + 60
+        while driver.poll() is None and not _done(state) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        driver.send_signal(signal.SIGKILL)
+        stderr = driver.stderr.read().decode()
+    assert driver.returncode == -signal.SIGKILL, stderr  # killed, not finished
+    done_before = _done(state)
+    assert 0 < len(done_before) < 6, done_before
+    written = {p: p.stat().st_ino for p in (tmp_path / "out").rglob("*") if p.is_file()}
+
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    _equal_content(_tree(tmp_path / "out"), expected)
+    assert _done(state) == {str(p) for p in inbox.iterdir()}
+    # the rerun rewrote (atomically: new inodes) exactly the outputs of the articles not yet done
+    rewritten = {p.parent.name for p in (tmp_path / "out").rglob("*")
+                 if p.is_file() and written.get(p) != p.stat().st_ino}
+    assert rewritten == {Path(p).stem for p in set(map(str, inbox.iterdir())) - done_before}
+    assert len(rewritten) == 6 - len(done_before)
