@@ -7,6 +7,7 @@ All MT for one locale and language pair goes through the engine in one batched p
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Callable, Sequence
 
 from .config import Settings
 from .document import Article, Origin, Provenance, Segment, State, Target
-from .errors import InputError, PipelineError, UsageError
+from .errors import ConnectionLostError, InputError, PipelineError, UsageError
 from .locales import Locale
 
 log = logging.getLogger(__name__)
@@ -200,9 +201,19 @@ def translate_batch(items: Sequence[BatchItem], context: BatchContext, report: R
     hooks.on_total(sum(len(a.segments()) for a in articles) * len(context.locales))
     outputs: dict[str, list[str]] = {a.path: [] for a in articles}
     input_keys = {i.path: i.keys for i in items if i.keys}
-    for locale in context.locales if articles else ():  # all up to date: not even the stages' imports
-        _translate_locale(articles, locale, context.store, context.tm, context.glossary, context.settings, hooks)
-        _finish_locale(articles, locale, context.settings, context.glossary, report, input_keys, outputs)
+    before = (copy.deepcopy(report.locales), len(report.failed), len(report.records))
+    try:
+        for locale in context.locales if articles else ():  # all up to date: not even the stages' imports
+            _translate_locale(articles, locale, context.store, context.tm, context.glossary, context.settings, hooks)
+            _finish_locale(articles, locale, context.settings, context.glossary, report, input_keys, outputs)
+    except ConnectionLostError as exc:
+        # The shared TM went away mid-batch: this batch's articles fail, one line each, and are
+        # not recorded as done (outputs already written are whole; the rerun rewrites them).
+        report.locales, failed, records = before
+        del report.failed[failed:], report.records[records:]
+        report.failed += [{"path": a.path, "error": f"{a.path}: not translated: {exc}; rerun to translate it"}
+                          for a in articles]
+        return
     report.articles += [{"path": a.path, "stem": a.stem, "outputs": outputs[a.path]} for a in articles]
 
 

@@ -36,7 +36,8 @@ def models(tmp_path_factory, copy_package, copy_package_hy):
 def kill_switch(tmp_path_factory) -> Path:
     """While this file exists, the first actor to reach a batch's second locale (its first
     locale's outputs written, the second's not) takes it away and SIGKILLs itself: one kill,
-    mid-batch, in whichever actor gets there first."""
+    mid-batch, in whichever actor gets there first. While ``armed-pg`` exists, the first actor
+    to write to a PostgreSQL TM has the server terminate its connection mid-transaction."""
     return tmp_path_factory.mktemp("faults") / "armed"
 
 
@@ -64,6 +65,21 @@ def local_ray(kill_switch):
 
         pipeline._finish_locale = finish_or_die
 
+        from i18n_pipeline.tm import postgres
+
+        upsert_many = postgres._Transaction.upsert_many
+
+        def upsert_after_losing_the_connection(self, rows, rule):
+            try:  # the server ends this connection mid-transaction, as when PostgreSQL restarts
+                os.rename(f"{switch}-pg", f"{switch}-pg.{os.getpid()}")
+            except FileNotFoundError:
+                pass
+            else:
+                self._conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+            return upsert_many(self, rows, rule)
+
+        postgres._Transaction.upsert_many = upsert_after_losing_the_connection
+
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
              runtime_env={"worker_process_setup_hook": arm_kill_switch})
     ray.data.DataContext.get_current().enable_progress_bars = False
@@ -82,10 +98,10 @@ def _inbox(tmp_path: Path, count: int) -> Path:
     return inbox
 
 
-def _invoke(command: str, inbox: Path, root: Path, models: Path, *extra: str):
+def _invoke(command: str, inbox: Path, root: Path, models: Path, *extra: str, env: dict | None = None):
     args = [command, str(inbox), "--to", "ru,arm", "--out", str(root / "out"), "--models", str(models),
             "--state", str(root / "state"), "--json", *extra]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, args, env=env)
     return result, (json.loads(result.stdout) if result.stdout.strip().startswith("{") else None)
 
 
@@ -227,3 +243,43 @@ def test_a_killed_driver_resumes_translating_only_what_is_not_done(tmp_path, mod
                  if p.is_file() and written.get(p) != p.stat().st_ino}
     assert rewritten == {Path(p).stem for p in set(map(str, inbox.iterdir())) - done_before}
     assert len(rewritten) == 6 - len(done_before)
+
+
+def expected_segments_per_article(uninterrupted, site: str) -> int:
+    summary = uninterrupted[2]
+    assert summary["locales"][site]["segments"] % 6 == 0
+    return summary["locales"][site]["segments"] // 6
+
+
+def test_a_lost_postgres_connection_fails_that_batch_alone_and_the_rerun_finishes_it(
+        tmp_path, models, local_ray, kill_switch, fresh_postgres, uninterrupted):
+    inbox, expected, _ = uninterrupted
+    lose = kill_switch.with_name("armed-pg")
+    lose.write_text("")
+    env = {"I18N_PIPELINE_TM_URL": fresh_postgres}
+    result, summary = _invoke("backfill", inbox, tmp_path, models, "--workers", "2", "--batch-articles", "2", env=env)
+    assert not lose.exists(), "no actor wrote to the TM"
+    assert result.exit_code == 1, result.output
+    failed = summary["failed"]
+    assert len(failed) == 2 and len({f["path"] for f in failed}) == 2  # the one batch it hit, one line each
+    for failure in failed:
+        assert "connection to the translation memory was lost" in failure["error"], failure
+        assert "\n" not in failure["error"]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 2, result.stderr
+    # the rest completed: the other four articles, both locales, recorded as done
+    finished = {a["path"] for a in summary["articles"]}
+    assert len(finished) == 4 and finished.isdisjoint(f["path"] for f in failed)
+    assert _done(tmp_path / "state") == finished
+    # the failed batch's counts are not in the summary: each locale counts the four articles' segments
+    for site in ("ru", "arm"):
+        assert summary["locales"][site]["segments"] == 4 * expected_segments_per_article(uninterrupted, site)
+    written = {p: p.stat().st_ino for p in (tmp_path / "out").rglob("*") if p.is_file()}
+
+    rerun, again = _invoke("backfill", inbox, tmp_path, models, "--workers", "2", "--batch-articles", "2", env=env)
+    assert rerun.exit_code == 0, rerun.output
+    assert again["failed"] == []
+    _equal_content(_tree(tmp_path / "out"), expected)
+    rewritten = {p.parent.name for p in (tmp_path / "out").rglob("*")
+                 if p.is_file() and written.get(p) != p.stat().st_ino}
+    assert rewritten == {Path(f["path"]).stem for f in failed}

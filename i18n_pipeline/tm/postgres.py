@@ -14,7 +14,7 @@ import logging
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-from ..errors import StateError, UnreachableError
+from ..errors import ConnectionLostError, StateError, UnreachableError
 from .base import COLUMNS, Key, Row, Rule
 from .urls import redact_url, scrub
 
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 CONNECT_TIMEOUT_S = 5
 POOL_MAX = 4
+POOL_TIMEOUT_S = 10  # how long a call waits for a pooled connection (the server restarting) before failing
 _LOCK_ID = 0x7418_6E00  # pg_advisory_xact_lock key that serializes schema creation
 
 _SCHEMA = """
@@ -83,6 +84,7 @@ class PostgresBackend:
         except psycopg.Error as exc:
             raise StateError(f"{self.location}: the translation memory cannot be opened ({scrub(exc, url)})") from exc
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_max, open=True, name="i18n-tm",
+                                    timeout=POOL_TIMEOUT_S,
                                     kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
                                     check=ConnectionPool.check_connection)
 
@@ -122,6 +124,8 @@ class PostgresBackend:
         try:
             with self._pool.connection() as conn, conn.transaction():
                 yield _Transaction(conn)
+        except psycopg.OperationalError as exc:
+            raise self._lost(exc, "write") from exc
         except psycopg.Error as exc:
             raise StateError(f"{self.location}: translation memory write failed ({scrub(exc, self._url)}); "
                              "nothing was changed") from exc
@@ -132,8 +136,15 @@ class PostgresBackend:
         try:
             with self._pool.connection() as conn:
                 return conn.execute(sql, params).fetchall()
+        except psycopg.OperationalError as exc:
+            raise self._lost(exc, "read") from exc
         except psycopg.Error as exc:
             raise StateError(f"{self.location}: translation memory cannot be read ({scrub(exc, self._url)})") from exc
+
+    def _lost(self, exc: Exception, what: str) -> ConnectionLostError:
+        # The pool checks a connection before lending it, so the next call reconnects on its own.
+        return ConnectionLostError(f"{self.location}: the connection to the translation memory was lost "
+                                   f"during a {what} ({scrub(exc, self._url)}); nothing of it was saved")
 
     def _migrate(self, conn) -> None:
         with conn.transaction():
