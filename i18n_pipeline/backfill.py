@@ -53,7 +53,7 @@ class BackfillHooks:
 class BatchTranslator:
     """A Ray Data callable class: the models load once per actor, then one batch per call."""
 
-    def __init__(self, settings: Settings, locales: Sequence[Locale], cwd: str = ""):
+    def __init__(self, settings: Settings, locales: Sequence[Locale], cwd: str = "", run_id: str = ""):
         from .glossary import load_usable_glossary
         from .mt.store import ModelStore
         from .tm import open_memory
@@ -66,6 +66,8 @@ class BatchTranslator:
             for info in store.route("en", locale.lang) or []:
                 store.load(info, settings.mt)
         self.context = BatchContext(settings, list(locales), store, glossary, open_memory(settings))
+        if run_id:
+            self.context.run_id = run_id  # the driver's: its claims are this actor's too
 
     def __call__(self, batch: dict) -> dict:
         items = [BatchItem(path, stem, original, json.loads(keys))
@@ -116,7 +118,7 @@ def _translate(ray, inputs, files, context: BatchContext, options: BackfillOptio
     hooks.on_total(len(todo))
     if not todo:
         return
-    for row in _dataset(ray, todo, settings, context.locales, options).iter_rows():
+    for row in _dataset(ray, todo, settings, context.locales, options, context.run_id).iter_rows():
         batch = json.loads(row["report"])
         segments = _merge(report, batch)
         record_batch(report, manifest)
@@ -155,7 +157,8 @@ def _check_reachable(address: str) -> None:
                                "`ray start --head`, or use --ray auto for a local Ray") from exc
 
 
-def _dataset(ray, todo: Sequence[BatchItem], settings: Settings, locales: Sequence[Locale], options: BackfillOptions):
+def _dataset(ray, todo: Sequence[BatchItem], settings: Settings, locales: Sequence[Locale], options: BackfillOptions,
+             run_id: str):
     from .mt.ctranslate2_engine import resolve_device
 
     mt = replace(settings.mt, inter_threads=1, intra_threads=options.threads_per_worker)
@@ -167,7 +170,8 @@ def _dataset(ray, todo: Sequence[BatchItem], settings: Settings, locales: Sequen
     log.info("backfill: %d article(s) on %d actor(s), device %s", len(rows), workers, resolve_device(mt, 0)[0])
     return ray.data.from_items(rows).map_batches(
         BatchTranslator,
-        fn_constructor_kwargs={"settings": replace(settings, mt=mt), "locales": list(locales), "cwd": os.getcwd()},
+        fn_constructor_kwargs={"settings": replace(settings, mt=mt), "locales": list(locales), "cwd": os.getcwd(),
+                               "run_id": run_id},
         batch_size=options.batch_articles,
         concurrency=min(workers, len(rows)),
         num_cpus=options.threads_per_worker,

@@ -194,11 +194,17 @@ def uninterrupted(tmp_path_factory, models):
     return inbox, _tree(root / "out"), summary
 
 
+@pytest.mark.parametrize("memory", ["sqlite", "postgresql"])
 def test_an_actor_killed_mid_batch_loses_nothing_and_writes_nothing_twice(tmp_path, models, local_ray,
-                                                                           kill_switch, uninterrupted):
+                                                                           kill_switch, uninterrupted, memory, request):
+    # On PostgreSQL the dead actor's article claims are the run's: the retry takes them again.
+    env = {"I18N_PIPELINE_TM_URL": request.getfixturevalue("fresh_postgres")} if memory == "postgresql" else None
     inbox, expected, summary = uninterrupted
+    for old in kill_switch.parent.glob("armed.*"):
+        old.unlink()
     kill_switch.write_text("")
-    result, ray_summary = _invoke("backfill", inbox, tmp_path, models, "--workers", "2", "--batch-articles", "2")
+    result, ray_summary = _invoke("backfill", inbox, tmp_path, models, "--workers", "2", "--batch-articles", "2",
+                                  env=env)
     assert result.exit_code == 0, result.output
     assert not kill_switch.exists(), "no actor reached a batch's second locale"
     killed = list(kill_switch.parent.glob("armed.*"))

@@ -44,6 +44,20 @@ CREATE TABLE IF NOT EXISTS tm (
     PRIMARY KEY (source_key, src_lang, tgt_lang)
 );
 CREATE TABLE IF NOT EXISTS tm_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS article_claims (
+    article TEXT PRIMARY KEY,
+    owner   TEXT NOT NULL,
+    expires TIMESTAMPTZ NOT NULL
+);
+"""
+# One statement: a free article, one whose lease has expired (a crashed claimer) or one this
+# owner already holds is taken; one another live owner holds is not (its row is not returned).
+_CLAIM = """
+INSERT INTO article_claims (article, owner, expires)
+SELECT unnest(%s::text[]), %s, now() + make_interval(secs => %s)
+ON CONFLICT (article) DO UPDATE SET owner = excluded.owner, expires = excluded.expires
+WHERE article_claims.expires < now() OR article_claims.owner = excluded.owner
+RETURNING article
 """
 _INSERT_COLUMNS = ("source_key, src_lang, tgt_lang, source, target, origin, state, "
                    "engine, model, model_version, glossary_hash, created, updated")
@@ -116,6 +130,19 @@ class PostgresBackend:
             f"SELECT source_key, {COLUMNS} FROM tm WHERE src_lang = %s AND tgt_lang = %s AND source_key = ANY(%s)",
             (src, tgt, list(keys)),
         )
+
+    def claim(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
+        """The ``articles`` this owner now holds for ``lease_s`` seconds (see ``_CLAIM``)."""
+        if not articles:
+            return set()
+        with self.transaction() as tx:
+            return {row[0] for row in tx._conn.execute(_CLAIM, (list(articles), owner, lease_s)).fetchall()}
+
+    def release(self, articles: Sequence[str], owner: str) -> None:
+        if articles:
+            with self.transaction() as tx:
+                tx._conn.execute("DELETE FROM article_claims WHERE owner = %s AND article = ANY(%s)",
+                                 (owner, list(articles)))
 
     @contextmanager
     def transaction(self) -> Iterator[_Transaction]:
