@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import replace
 
@@ -21,8 +22,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="random-weight transformer-base (default) or transformer-big")
     parser.add_argument("--no-rss", action="store_true",
                         help="skip the extra cold ru,arm run that measures peak memory")
+    parser.add_argument("--backfill", action="store_true",
+                        help="instead: (e) backfill on a local Ray, 2 single-thread actors, against (b), "
+                             "and Ray's start-up (bench/scale.py)")
+    parser.add_argument("--batch-articles", type=int, default=0,
+                        help="with --backfill: articles per actor call (default: half the corpus)")
+    parser.add_argument("--tm-compare", action="store_true",
+                        help="instead: PostgreSQL TM against SQLite, lookup and store of 2,000 segments")
     args = parser.parse_args(argv)
-    if args.articles < 1 or args.length < 1 or args.beam < 1:
+    if args.articles < 1 or args.length < 1 or args.beam < 1 or args.batch_articles < 0:
         parser.error("--articles, --length and --beam must be positive")
 
     from rich.console import Console
@@ -33,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     config = BenchConfig(articles=args.articles, measure_rss=not args.no_rss, model=ModelSize.named(args.model),
                          decoding=replace(Decoding(), beam_size=args.beam, length=args.length))
+    if args.backfill or args.tm_compare:
+        return _scale(args, config, console)
     try:
         results = run_benchmark(config, note=lambda message: console.print(f"[dim]{message}[/]"))
     except BenchError as exc:
@@ -40,6 +50,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     render(results, console)
     console.print(f"results: {config.results_file}")
+    return 0
+
+
+def _scale(args, config, console) -> int:
+    from . import scale
+
+    note = lambda message: console.print(f"[dim]{message}[/]")  # noqa: E731
+    results = {}
+    try:
+        if args.backfill:
+            results["backfill"] = scale.run_backfill_compare(config, note, args.batch_articles)
+        if args.tm_compare:
+            results["tm_compare"] = scale.run_tm_compare(note)
+    except BenchError as exc:
+        console.print(f"[red]benchmark failed:[/] {exc}")
+        return 1
+    path = config.results_file.with_name("results-scale.json")
+    scale.write(path, results)
+    console.print_json(json.dumps(results))
+    console.print(f"results: {path}")
     return 0
 
 

@@ -53,7 +53,7 @@ class BackfillHooks:
 class BatchTranslator:
     """A Ray Data callable class: the models load once per actor, then one batch per call."""
 
-    def __init__(self, settings: Settings, locales: Sequence[Locale], cwd: str = ""):
+    def __init__(self, settings: Settings, locales: Sequence[Locale], cwd: str = "", run_id: str = ""):
         from .glossary import load_usable_glossary
         from .mt.store import ModelStore
         from .tm import open_memory
@@ -66,6 +66,8 @@ class BatchTranslator:
             for info in store.route("en", locale.lang) or []:
                 store.load(info, settings.mt)
         self.context = BatchContext(settings, list(locales), store, glossary, open_memory(settings))
+        if run_id:
+            self.context.run_id = run_id  # the driver's: its claims are this actor's too
 
     def __call__(self, batch: dict) -> dict:
         items = [BatchItem(path, stem, original, json.loads(keys))
@@ -78,11 +80,9 @@ class BatchTranslator:
 def backfill(inputs: Sequence[Path], locales: Sequence[Locale], settings: Settings,
              options: BackfillOptions = BackfillOptions(), hooks: BackfillHooks | None = None) -> RunReport:
     """Translate ``inputs`` like ``pipeline.run`` does, on Ray; returns the same report."""
-    from .fsutil import remove_stale_temp_files
     from .mt.store import ModelStore
-    from .pipeline import _load_glossary, check_routes, collect_inputs, plan_batch, record_batch
+    from .pipeline import check_routes, collect_inputs
     from .runlock import run_lock
-    from .runstate import RunManifest
     from .tm import open_memory
 
     hooks = hooks or BackfillHooks()
@@ -94,28 +94,45 @@ def backfill(inputs: Sequence[Path], locales: Sequence[Locale], settings: Settin
     check_routes(store, locales)
     files = collect_inputs(inputs)
     with run_lock(settings.state_dir), open_memory(settings) as tm:  # an unreachable TM: exit 2 here
-        connect(ray, options)  # an unreachable cluster: exit 2 here, before any work
-        glossary = _load_glossary(settings, report)
-        remove_stale_temp_files(settings.out_dir)
-        manifest = RunManifest(settings.state_dir)
-        todo = plan_batch(inputs, files, BatchContext(settings, locales, store, glossary, tm), manifest, report)
-        hooks.on_total(len(todo))
-        if todo:
-            for row in _dataset(ray, todo, settings, locales, options).iter_rows():
-                batch = json.loads(row["report"])
-                segments = _merge(report, batch)
-                record_batch(report, manifest)
-                manifest.save()  # per batch: a killed driver's rerun resumes from here
-                hooks.on_batch(len(batch["articles"]) + len(batch["failed"]), segments)
+        started = connect(ray, options)  # an unreachable cluster: exit 2 here, before any work
+        try:
+            context = BatchContext(settings, locales, store, None, tm)
+            _translate(ray, inputs, files, context, options, hooks, report)
+        finally:
+            if started:  # the local Ray (or the connection) this run made ends with it
+                ray.shutdown()
     return report
 
 
-def connect(ray, options: BackfillOptions) -> None:
-    """``auto``: start a local Ray; an address: join that cluster, refused in one line when nothing answers."""
+def _translate(ray, inputs, files, context: BatchContext, options: BackfillOptions, hooks: BackfillHooks,
+               report: RunReport) -> None:
+    from .fsutil import remove_stale_temp_files
+    from .pipeline import _load_glossary, plan_batch, record_batch
+    from .runstate import RunManifest
+
+    settings = context.settings
+    context.glossary = _load_glossary(settings, report)
+    remove_stale_temp_files(settings.out_dir)
+    manifest = RunManifest(settings.state_dir)
+    todo = plan_batch(inputs, files, context, manifest, report)
+    hooks.on_total(len(todo))
+    if not todo:
+        return
+    for row in _dataset(ray, todo, settings, context.locales, options, context.run_id).iter_rows():
+        batch = json.loads(row["report"])
+        segments = _merge(report, batch)
+        record_batch(report, manifest)
+        manifest.save()  # per batch: a killed driver's rerun resumes from here
+        hooks.on_batch(len(batch["articles"]) + len(batch["failed"]), segments)
+
+
+def connect(ray, options: BackfillOptions) -> bool:
+    """``auto``: start a local Ray; an address: join that cluster, refused in one line when nothing
+    answers. False when this process was already connected (the caller then leaves Ray as it is)."""
     if options.ray != "auto":
         _check_reachable(options.ray)
     if ray.is_initialized():
-        return
+        return False
     quiet = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
     if options.ray == "auto":
         cpus = options.workers * options.threads_per_worker or None
@@ -123,6 +140,7 @@ def connect(ray, options: BackfillOptions) -> None:
     else:
         ray.init(address=options.ray, **quiet)
     ray.data.DataContext.get_current().enable_progress_bars = False
+    return True
 
 
 def _check_reachable(address: str) -> None:
@@ -139,7 +157,8 @@ def _check_reachable(address: str) -> None:
                                "`ray start --head`, or use --ray auto for a local Ray") from exc
 
 
-def _dataset(ray, todo: Sequence[BatchItem], settings: Settings, locales: Sequence[Locale], options: BackfillOptions):
+def _dataset(ray, todo: Sequence[BatchItem], settings: Settings, locales: Sequence[Locale], options: BackfillOptions,
+             run_id: str):
     from .mt.ctranslate2_engine import resolve_device
 
     mt = replace(settings.mt, inter_threads=1, intra_threads=options.threads_per_worker)
@@ -151,7 +170,8 @@ def _dataset(ray, todo: Sequence[BatchItem], settings: Settings, locales: Sequen
     log.info("backfill: %d article(s) on %d actor(s), device %s", len(rows), workers, resolve_device(mt, 0)[0])
     return ray.data.from_items(rows).map_batches(
         BatchTranslator,
-        fn_constructor_kwargs={"settings": replace(settings, mt=mt), "locales": list(locales), "cwd": os.getcwd()},
+        fn_constructor_kwargs={"settings": replace(settings, mt=mt), "locales": list(locales), "cwd": os.getcwd(),
+                               "run_id": run_id},
         batch_size=options.batch_articles,
         concurrency=min(workers, len(rows)),
         num_cpus=options.threads_per_worker,

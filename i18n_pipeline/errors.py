@@ -12,6 +12,7 @@
     ├── OfflineError               an action needs the network and there is none
     ├── DownloadError              the server answered, but not with the file (HTTP status, cut short)
     ├── StateError                 the translation memory or run state cannot be used
+    │   └── ConnectionLostError    the shared TM's connection broke mid-run: that batch's articles fail
     └── WriteError                 an output could not be written (disk full, permissions)
 
 Every message names the input and says what to do; the CLI prints ``str(error)`` on one line.
@@ -82,3 +83,8 @@ class StateError(PipelineError):
 
 class WriteError(PipelineError):
     pass
+
+
+class ConnectionLostError(StateError):
+    """The PostgreSQL TM stopped answering mid-run (server gone, backend terminated, pool timed
+    out). The batch it hit fails article by article, one line each; the run goes on."""

@@ -7,14 +7,16 @@ All MT for one locale and language pair goes through the engine in one batched p
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .config import Settings
 from .document import Article, Origin, Provenance, Segment, State, Target
-from .errors import InputError, PipelineError, UsageError
+from .errors import ConnectionLostError, InputError, PipelineError, UsageError
 from .locales import Locale
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,9 @@ def inbox_names(inputs: Sequence[Path], files: Sequence[Path]) -> dict[Path, str
 # segmenting and tens of thousands of MT segments before anyone noticed.
 MAX_BLOCK_CHARS = 50_000
 REDECODE_NOTE = "glossary: decoded again with the approved term forced in"
+# On a PostgreSQL TM each batch claims its articles' output folders for this long; a claimer
+# that crashed holds them no longer than this (a batch must finish within it).
+CLAIM_LEASE_S = 900.0
 
 
 def prepare_article(path: Path) -> Article:
@@ -125,6 +130,9 @@ class BatchContext:
     store: object  # mt.store.ModelStore: engines load once per store
     glossary: object  # glossary.Glossary or None
     tm: object  # tm.TranslationMemory
+    # who holds this run's article claims on a PostgreSQL TM: every actor of one backfill shares
+    # it, so a batch retried after a killed actor re-takes its own claims
+    run_id: str = field(default_factory=lambda: new_run_id())
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,40 @@ def translate_batch(items: Sequence[BatchItem], context: BatchContext, report: R
     hooks = hooks or Hooks()
     for locale in context.locales:
         report.locales.setdefault(locale.site, LocaleSummary())
+    wanted = {_claim_key(context.settings, i): i for i in items}
+    try:
+        claimed = context.tm.claim(list(wanted), context.run_id, CLAIM_LEASE_S)
+    except ConnectionLostError as exc:
+        report.failed += [{"path": i.path, "error": f"{i.path}: not translated: {exc}; rerun to translate it"}
+                          for i in items]
+        return
+    for key, item in wanted.items():
+        if key not in claimed:  # another run, on this machine or another, is writing these outputs now
+            report.failed.append({"path": item.path, "error": f"{item.path}: another run is writing its outputs "
+                                                              f"({key}); not translated here, rerun later"})
+    try:
+        _translate_claimed([i for k, i in wanted.items() if k in claimed], context, report, hooks, fail_fast)
+    finally:
+        try:
+            context.tm.release(list(claimed), context.run_id)
+        except ConnectionLostError as exc:  # the claims expire on their own
+            log.warning("%s", exc)
+
+
+def new_run_id() -> str:
+    import socket
+    import uuid
+
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _claim_key(settings: Settings, item: BatchItem) -> str:
+    """What two runs must not write at once: one article's output folder."""
+    return str(settings.out_dir.resolve() / item.stem)
+
+
+def _translate_claimed(items: Sequence[BatchItem], context: BatchContext, report: RunReport, hooks: Hooks,
+                       fail_fast: bool) -> None:
     articles = _prepare_all([Path(i.path) for i in items], {Path(i.path): i.stem for i in items}, report, fail_fast)
     by_path = {i.path: i for i in items}
     for article in articles:
@@ -200,9 +242,19 @@ def translate_batch(items: Sequence[BatchItem], context: BatchContext, report: R
     hooks.on_total(sum(len(a.segments()) for a in articles) * len(context.locales))
     outputs: dict[str, list[str]] = {a.path: [] for a in articles}
     input_keys = {i.path: i.keys for i in items if i.keys}
-    for locale in context.locales if articles else ():  # all up to date: not even the stages' imports
-        _translate_locale(articles, locale, context.store, context.tm, context.glossary, context.settings, hooks)
-        _finish_locale(articles, locale, context.settings, context.glossary, report, input_keys, outputs)
+    before = (copy.deepcopy(report.locales), len(report.failed), len(report.records))
+    try:
+        for locale in context.locales if articles else ():  # all up to date: not even the stages' imports
+            _translate_locale(articles, locale, context.store, context.tm, context.glossary, context.settings, hooks)
+            _finish_locale(articles, locale, context.settings, context.glossary, report, input_keys, outputs)
+    except ConnectionLostError as exc:
+        # The shared TM went away mid-batch: this batch's articles fail, one line each, and are
+        # not recorded as done (outputs already written are whole; the rerun rewrites them).
+        report.locales, failed, records = before
+        del report.failed[failed:], report.records[records:]
+        report.failed += [{"path": a.path, "error": f"{a.path}: not translated: {exc}; rerun to translate it"}
+                          for a in articles]
+        return
     report.articles += [{"path": a.path, "stem": a.stem, "outputs": outputs[a.path]} for a in articles]
 
 

@@ -185,8 +185,8 @@ def copy_engines(tmp_path_factory, copy_package, copy_package_hy):
 
 @pytest.fixture(scope="session")
 def postgres_url():
-    """A throwaway PostgreSQL server's URL for this session (see tests/postgres_server.py)."""
-    from postgres_server import SKIP_REASON, find_bin_dir, start_server
+    """A throwaway PostgreSQL server's URL for this session (see i18n_pipeline/testing/postgres_server.py)."""
+    from i18n_pipeline.testing.postgres_server import SKIP_REASON, find_bin_dir, start_server
 
     bin_dir = find_bin_dir()
     if bin_dir is None:

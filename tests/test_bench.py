@@ -107,3 +107,12 @@ def test_render_prints_both_tables(results) -> None:
     assert "(a) Argos translate()" in text and "(c) raw CTranslate2" in text and "empty glossary" in text
     assert "glossary re-decodes in (b)" in text
     assert "pipeline_vs_ceiling" in text and "<= 1.15" in text
+
+
+def test_tm_compare_times_store_and_lookup_on_both_back_ends(tmp_path: Path, fresh_postgres) -> None:
+    from bench.scale import _time_tm
+
+    for where in (tmp_path / "tm.sqlite", fresh_postgres):
+        timings = _time_tm(where, 50)  # raises BenchError when a stored segment is not found again
+        assert set(timings) == {"store_batch_s", "lookup_batch_s", "lookup_one_by_one_s", "store_one_by_one_200_s"}
+        assert all(seconds > 0 for seconds in timings.values())

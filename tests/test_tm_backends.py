@@ -93,3 +93,48 @@ def test_translate_stores_mt_in_the_postgres_tm_and_reuses_it(tmp_path, models, 
     second = _translate(tmp_path, models, {"I18N_PIPELINE_TM_URL": fresh_postgres})
     summary = json.loads(second.stdout)
     assert second.exit_code == 0 and all(loc["mt"] == 0 and loc["tm"] > 0 for loc in summary["locales"].values())
+
+
+def test_article_claims_exclude_other_live_owners_and_expire(tmp_path, fresh_postgres):
+    with TranslationMemory(fresh_postgres) as memory:
+        assert memory.claim(["out/a", "out/b"], "run-1", 60) == {"out/a", "out/b"}
+        assert memory.claim(["out/b", "out/c"], "run-2", 60) == {"out/c"}  # b is run-1's
+        assert memory.claim(["out/a", "out/b"], "run-1", 60) == {"out/a", "out/b"}  # its own, again (a retry)
+        memory.release(["out/b"], "run-2")  # not run-2's: nothing happens
+        assert memory.claim(["out/b"], "run-2", 60) == set()
+        memory.release(["out/a", "out/b"], "run-1")
+        assert memory.claim(["out/a", "out/b"], "run-2", 60) == {"out/a", "out/b"}
+        assert memory.claim(["out/d"], "crashed", -1) == {"out/d"}  # a lease already over, as after a crash
+        assert memory.claim(["out/d"], "run-2", 60) == {"out/d"}
+    with TranslationMemory(tmp_path / "tm.sqlite") as embedded:
+        assert embedded.claim(["x", "y"], "anyone", 60) == {"x", "y"}  # SQLite: the run lock serves
+
+
+def test_an_article_another_run_is_writing_fails_alone_and_the_rerun_takes_it(tmp_path, models, fresh_postgres):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n in range(2):
+        (inbox / f"story{n}.txt").write_text(SAMPLE.read_text(encoding="utf-8").replace(
+            "Certain US allies", f"Certain US allies ({n})"), encoding="utf-8")
+    busy = str((tmp_path / "out").resolve() / "story1")
+    with TranslationMemory(fresh_postgres) as memory:
+        assert memory.claim([busy], "another-machine:1:abc", 60) == {busy}
+    env = {"I18N_PIPELINE_TM_URL": fresh_postgres}
+    args = ["translate", str(inbox), "--to", "ru,arm", "--out", str(tmp_path / "out"), "--models", str(models),
+            "--state", str(tmp_path / "state"), "--json"]
+    first = CliRunner().invoke(app, args, env=env)
+    assert first.exit_code == 1, first.output
+    summary = json.loads(first.stdout)
+    assert [f["path"] for f in summary["failed"]] == [str(inbox / "story1.txt")]
+    assert "another run is writing its outputs" in summary["failed"][0]["error"]
+    assert [a["stem"] for a in summary["articles"]] == ["story0"] and not (tmp_path / "out" / "story1").exists()
+    with TranslationMemory(fresh_postgres) as memory:
+        memory.release([busy], "another-machine:1:abc")
+        assert memory.claim([busy, str((tmp_path / "out").resolve() / "story0")], "probe", 60) == {
+            busy, str((tmp_path / "out").resolve() / "story0")}  # the run released its own claims
+        memory.release([busy, str((tmp_path / "out").resolve() / "story0")], "probe")
+    second = CliRunner().invoke(app, args, env=env)
+    assert second.exit_code == 0, second.output
+    again = json.loads(second.stdout)
+    assert sorted(a["stem"] for a in again["articles"]) == ["story0", "story1"] and again["failed"] == []
+    assert (tmp_path / "out" / "story1" / "ru.txt").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import sys
 from pathlib import Path
 
@@ -37,7 +39,10 @@ def backfill(
         locales = parse_locale_list(to)
         settings = cli_settings(config, models_dir=models, glossary_dir=glossary, state_dir=state, out_dir=out)
         options = BackfillOptions(ray=ray, workers=workers, batch_articles=batch_articles)
-        with _progress(enabled=not quiet and not as_json and sys.stderr.isatty()) as hooks:
+        # Ray's driver prints its notices (a worker died, a task is retried) to stdout: they go
+        # to stderr here, so that stdout holds the --json summary alone.
+        with contextlib.redirect_stdout(sys.stderr), \
+                _progress(enabled=not quiet and not as_json and sys.stderr.isatty()) as hooks:
             report = run_backfill(paths, locales, settings, options, hooks)
     except PipelineError as exc:
         fail(exc)

@@ -214,6 +214,18 @@ class TranslationMemory:
     def __len__(self) -> int:
         return self._backend.count()
 
+    def claim(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
+        """Per-article claims on a shared memory (PostgreSQL): the ``articles`` this ``owner`` may
+        now write, for ``lease_s`` seconds; one another live owner holds is left out. The embedded
+        SQLite memory has no claims (the state folder's run lock serves): every article is granted."""
+        claim = getattr(self._backend, "claim", None)
+        return set(articles) if claim is None else claim(articles, owner, lease_s)
+
+    def release(self, articles: Sequence[str], owner: str) -> None:
+        release = getattr(self._backend, "release", None)
+        if release is not None:
+            release(articles, owner)
+
     def human_revision(self, tgt: str) -> str:
         """Changes whenever a human translation into ``tgt`` is added or changed (for up-to-date checks)."""
         count, latest = self._backend.human_revision(normalize_lang(tgt))

@@ -14,7 +14,7 @@ import logging
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-from ..errors import StateError, UnreachableError
+from ..errors import ConnectionLostError, StateError, UnreachableError
 from .base import COLUMNS, Key, Row, Rule
 from .urls import redact_url, scrub
 
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 CONNECT_TIMEOUT_S = 5
 POOL_MAX = 4
+POOL_TIMEOUT_S = 10  # how long a call waits for a pooled connection (the server restarting) before failing
 _LOCK_ID = 0x7418_6E00  # pg_advisory_xact_lock key that serializes schema creation
 
 _SCHEMA = """
@@ -43,6 +44,20 @@ CREATE TABLE IF NOT EXISTS tm (
     PRIMARY KEY (source_key, src_lang, tgt_lang)
 );
 CREATE TABLE IF NOT EXISTS tm_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS article_claims (
+    article TEXT PRIMARY KEY,
+    owner   TEXT NOT NULL,
+    expires TIMESTAMPTZ NOT NULL
+);
+"""
+# One statement: a free article, one whose lease has expired (a crashed claimer) or one this
+# owner already holds is taken; one another live owner holds is not (its row is not returned).
+_CLAIM = """
+INSERT INTO article_claims (article, owner, expires)
+SELECT unnest(%s::text[]), %s, now() + make_interval(secs => %s)
+ON CONFLICT (article) DO UPDATE SET owner = excluded.owner, expires = excluded.expires
+WHERE article_claims.expires < now() OR article_claims.owner = excluded.owner
+RETURNING article
 """
 _INSERT_COLUMNS = ("source_key, src_lang, tgt_lang, source, target, origin, state, "
                    "engine, model, model_version, glossary_hash, created, updated")
@@ -83,6 +98,7 @@ class PostgresBackend:
         except psycopg.Error as exc:
             raise StateError(f"{self.location}: the translation memory cannot be opened ({scrub(exc, url)})") from exc
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_max, open=True, name="i18n-tm",
+                                    timeout=POOL_TIMEOUT_S,
                                     kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
                                     check=ConnectionPool.check_connection)
 
@@ -115,6 +131,19 @@ class PostgresBackend:
             (src, tgt, list(keys)),
         )
 
+    def claim(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
+        """The ``articles`` this owner now holds for ``lease_s`` seconds (see ``_CLAIM``)."""
+        if not articles:
+            return set()
+        with self.transaction() as tx:
+            return {row[0] for row in tx._conn.execute(_CLAIM, (list(articles), owner, lease_s)).fetchall()}
+
+    def release(self, articles: Sequence[str], owner: str) -> None:
+        if articles:
+            with self.transaction() as tx:
+                tx._conn.execute("DELETE FROM article_claims WHERE owner = %s AND article = ANY(%s)",
+                                 (owner, list(articles)))
+
     @contextmanager
     def transaction(self) -> Iterator[_Transaction]:
         import psycopg
@@ -122,6 +151,8 @@ class PostgresBackend:
         try:
             with self._pool.connection() as conn, conn.transaction():
                 yield _Transaction(conn)
+        except psycopg.OperationalError as exc:
+            raise self._lost(exc, "write") from exc
         except psycopg.Error as exc:
             raise StateError(f"{self.location}: translation memory write failed ({scrub(exc, self._url)}); "
                              "nothing was changed") from exc
@@ -132,8 +163,15 @@ class PostgresBackend:
         try:
             with self._pool.connection() as conn:
                 return conn.execute(sql, params).fetchall()
+        except psycopg.OperationalError as exc:
+            raise self._lost(exc, "read") from exc
         except psycopg.Error as exc:
             raise StateError(f"{self.location}: translation memory cannot be read ({scrub(exc, self._url)})") from exc
+
+    def _lost(self, exc: Exception, what: str) -> ConnectionLostError:
+        # The pool checks a connection before lending it, so the next call reconnects on its own.
+        return ConnectionLostError(f"{self.location}: the connection to the translation memory was lost "
+                                   f"during a {what} ({scrub(exc, self._url)}); nothing of it was saved")
 
     def _migrate(self, conn) -> None:
         with conn.transaction():

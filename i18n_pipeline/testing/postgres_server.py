@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL for the TM contract tests: ``initdb`` + ``pg_ctl`` in a temp folder.
+"""A throwaway PostgreSQL: ``initdb`` + ``pg_ctl`` in a temp folder, for the TM contract tests
+and ``python -m bench --tm-compare``.
 
 Run as a normal user it runs as that user; run as root (CI, ``make test`` in a container) the
 server runs as the ``postgres`` user Debian's package creates (or ``nobody``), since PostgreSQL
