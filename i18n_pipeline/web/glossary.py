@@ -88,7 +88,7 @@ async def list_view(request: Request) -> Response:
 def _entry_page(request: Request, *, fields: dict, original: str, base: str, status: int = 200,
                 problems=(), message: str = "", conflict=None) -> Response:
     settings = _settings(request)
-    used, changes, forms, forms_error = [], [], {}, ""
+    used, changes, forms, forms_notes, forms_error = [], [], {}, {}, ""
     if original:
         try:
             base_glossary, _ = load_usable_glossary(settings.glossary_dir)
@@ -97,7 +97,7 @@ def _entry_page(request: Request, *, fields: dict, original: str, base: str, sta
             message = message or str(exc)
         changes = desk.history(settings.state_dir, original, limit=50)
     try:
-        forms = desk.forms_preview(fields)
+        forms, forms_notes = desk.forms_preview(fields), desk.forms_notes(fields)
     except GlossaryError as exc:
         forms_error = str(exc)
     by_field: dict[str, list] = {}
@@ -109,7 +109,7 @@ def _entry_page(request: Request, *, fields: dict, original: str, base: str, sta
         files = []
     return _page(request, "glossary_entry.html", status=status, fields=fields, original=original, base=base,
                  problems=by_field, message=message, conflict=conflict, used=used, changes=changes, forms=forms,
-                 forms_error=forms_error, files=files, can_write=request.state.session.user.can_edit_glossary(),
+                 forms_notes=forms_notes, forms_error=forms_error, files=files, can_write=request.state.session.user.can_edit_glossary(),
                  **_choices())
 
 
@@ -188,9 +188,9 @@ async def check_view(request: Request) -> Response:
     retiring = form.get("retire") == "1"
     try:
         problems = [] if retiring else check_fields(settings.glossary_dir, fields, original=original or None)
-        forms, forms_error = {}, ""
+        forms, forms_notes, forms_error = {}, {}, ""
         try:
-            forms = desk.forms_preview(fields)
+            forms, forms_notes = desk.forms_preview(fields), desk.forms_notes(fields)
         except GlossaryError as exc:
             forms_error = str(exc)
         before, _ = load_usable_glossary(settings.glossary_dir)
@@ -204,6 +204,7 @@ async def check_view(request: Request) -> Response:
     return JSONResponse({
         "problems": [p.__dict__ for p in problems],
         "forms": {loc: [list(pair) for pair in pairs] for loc, pairs in forms.items()},
+        "forms_notes": forms_notes,
         "forms_error": forms_error,
         "affected": {"count": len(touched), "segments": [
             {"article": s.article, "locale": s.locale, "segment": s.segment, "source": s.source, "target": s.target}
