@@ -16,12 +16,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import GlossaryError, WriteError
+from ..fsutil import atomic_write_bytes
 from . import inflect_hy, inflect_ru
+from .tbx import ImportItem, accept_import, diff_tbx, export_tbx
 from .termbase import (
     COLUMNS, RowRecord, _split, add_term, find_row, read_rows, remove_term, update_term,
 )
 
 HISTORY = "glossary-history.jsonl"
+IMPORTS = "glossary-imports"  # <state>/glossary-imports/<token>.tbx: an uploaded file while its diff is reviewed
 RU_CASES = (("nomn", "nominative (кто? что?)"), ("gent", "genitive (кого? чего?)"), ("datv", "dative (кому? чему?)"),
             ("accs", "accusative (кого? что?)"), ("ablt", "instrumental (кем? чем?)"),
             ("loct", "prepositional (о ком? о чём?)"))
@@ -190,3 +193,40 @@ def forms_notes(fields: dict) -> dict[str, str]:
 
 def _flag(value) -> bool:
     return str(value).strip().lower() in ("yes", "y", "true", "1", "x")
+
+
+# --- TBX round trip ----------------------------------------------------------------------------
+
+
+def export(directory: Path, out: Path, version: str = "basic") -> Path:
+    """The desk's download: exactly what ``glossary export`` writes."""
+    from .termbase import load_glossary
+
+    return export_tbx(load_glossary(Path(directory)), Path(out), version=version)
+
+
+def stash_import(state_dir: Path, data: bytes) -> str:
+    """Keep an uploaded TBX file while its diff is reviewed; the token names it (its content hash)."""
+    import hashlib
+
+    token = hashlib.sha256(data).hexdigest()[:16]
+    atomic_write_bytes(Path(state_dir) / IMPORTS / f"{token}.tbx", data)
+    return token
+
+
+def import_diff(directory: Path, state_dir: Path, token: str) -> list[ImportItem]:
+    """The diff of a stashed upload against the base as it is now."""
+    if not token.isalnum() or len(token) != 16:
+        raise GlossaryError(f"{token!r} is not an uploaded TBX file; upload it again")
+    path = Path(state_dir) / IMPORTS / f"{token}.tbx"
+    if not path.exists():
+        raise GlossaryError("the uploaded TBX file is gone (the state folder was cleaned); upload it again")
+    return diff_tbx(path.read_bytes(), directory, name="the uploaded TBX file")
+
+
+def accept(directory: Path, state_dir: Path, item: ImportItem, *, who: str) -> Change:
+    """Apply one added or changed entry of an import diff, and record it like any desk change."""
+    path = accept_import(directory, item)
+    after = find_row(directory, item.entry)
+    action = "add" if item.kind == "added" else "edit"
+    return record(state_dir, Change(action, path.name, item.entry, item.before, after.row if after else None), who)
