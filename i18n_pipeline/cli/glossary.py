@@ -192,8 +192,12 @@ def glossary_candidates(
         fail(exc)
     if as_json:
         typer.echo(json.dumps([{"name": c.name, "kind": c.kind, "articles": c.articles, "count": c.count,
-                                "contexts": [{"article": a, "sentence": s} for a, s in c.contexts]} for c in found],
+                                "contexts": [{"article": a, "sentence": s} for a, s in c.contexts],
+                                "renderings": {loc: [{"text": t, "sentences": n} for t, n in pairs]
+                                               for loc, pairs in c.renderings.items()}} for c in found],
                               ensure_ascii=False, indent=2))
         return
     for c in found:
-        typer.echo(f"{c.name}  [{c.kind}; {c.articles} article(s), {c.count}×]  e.g. {c.contexts[0][1][:100]}")
+        wrote = "; ".join(f"{loc} {pairs[0][0]}" for loc, pairs in c.renderings.items() if pairs)
+        typer.echo(f"{c.name}  [{c.kind}; {c.articles} article(s), {c.count}×]"
+                   + (f"  MT: {wrote}" if wrote else "") + f"  e.g. {c.contexts[0][1][:100]}")

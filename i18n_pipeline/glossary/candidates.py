@@ -7,6 +7,12 @@ person); a capitalised common word (``However``, ``The``), a single word seen on
 sentences, demonyms (``Russian``), months, days and the site's chrome are left out, as is
 anything a glossary entry matches.
 Ranked by the number of articles, then occurrences, then the newest article.
+
+Each candidate also carries what the MT model wrote for it in today's outputs (``renderings``,
+per locale, most frequent first): in each target sentence whose source holds the name, the
+run of capitalised (or Latin) words that sounds most like the name (transliterated, compared
+letter by letter) and stands at about the same place in the sentence. A guess for the desk to
+start from, shown with how many sentences it came from, never written anywhere by itself.
 """
 
 from __future__ import annotations
@@ -63,6 +69,7 @@ class Candidate:
     article_set: set[str] = field(default_factory=set)
     contexts: list[tuple[str, str]] = field(default_factory=list)  # (article, sentence), first few
     newest: float = 0.0
+    renderings: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # locale → (text, sentences)
 
     @property
     def articles(self) -> int:
@@ -125,7 +132,57 @@ def extract(sentence: str) -> list[tuple[int, int, str, str]]:
 def find_candidates(out_dir: Path, glossary: Glossary | None, limit: int = 100) -> list[Candidate]:
     """Candidates from the English sources of ``<out>/*/*.json``, best first."""
     mtimes = {p.parent.name: p.stat().st_mtime for p in Path(out_dir).glob("*/*.json")} if Path(out_dir).is_dir() else {}
-    return rank_candidates(((seg.article, seg.source) for seg in published_segments(out_dir)), glossary, mtimes, limit)
+    segments = list(published_segments(out_dir))
+    found = rank_candidates(((seg.article, seg.source) for seg in segments), glossary, mtimes, limit)
+    for cand in found:
+        cand.renderings = mt_renderings(cand.name, ((s.locale, s.source, s.target) for s in segments))
+    return found
+
+
+_TARGET_WORD = re.compile(r"[\w’'.-]*\w")
+_ROMAN = str.maketrans({**dict(zip("абвгдезийклмнопрстуфхцы", "abvgdeziyklmnoprstufhcy")), "ё": "e", "ж": "zh",
+                        "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+                        **dict(zip("աբգդեզէըթժիլխծկհձղճմյնշոչպջռսվտրցւփքօֆ",
+                                   ["a", "b", "g", "d", "e", "z", "e", "e", "t", "zh", "i", "l", "kh", "ts", "k", "h",
+                                    "dz", "gh", "ch", "m", "y", "n", "sh", "o", "ch", "p", "j", "r", "s", "v", "t",
+                                    "r", "ts", "v", "p", "k", "o", "f"]))})
+
+
+def mt_renderings(name: str, segments: Iterable[tuple[str, str, str]], keep: int = 2) -> dict[str, list[tuple[str, int]]]:
+    """What the model wrote for ``name`` in (locale, source, target) triples: per locale, the likeliest
+    run of each target whose source holds the name, grouped, most sentences first."""
+    from difflib import SequenceMatcher
+
+    wanted = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    counts: dict[str, dict[str, int]] = {}
+    for locale, source, target in segments:
+        at = wanted.search(source)
+        if at is None or not target:
+            continue
+        where = at.start() / max(len(source), 1)
+        best, score = "", 0.0
+        words = list(_TARGET_WORD.finditer(target))
+        size = len(name.split())
+        for i, first in enumerate(words):
+            if not first.group(0)[:1].isupper():
+                continue  # a name's rendering starts with a capital (Европейская комиссия, Փաշինյանը)
+            for n in range(max(1, size - 1), size + 2):
+                if i + n > len(words):
+                    break
+                text = target[first.start():words[i + n - 1].end()]
+                sound = SequenceMatcher(None, _roman(name), _roman(text)).ratio()
+                place = 1 - abs(first.start() / max(len(target), 1) - where)
+                value = 0.7 * sound + 0.3 * place
+                if value > score:
+                    best, score = text, value
+        if best and score >= 0.5:
+            counts.setdefault(locale, {}).setdefault(best, 0)
+            counts[locale][best] += 1
+    return {loc: sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:keep] for loc, found in sorted(counts.items())}
+
+
+def _roman(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower().translate(_ROMAN))
 
 
 def rank_candidates(sentences: Iterable[tuple[str, str]], glossary: Glossary | None,
