@@ -146,3 +146,14 @@ def test_desk_export_equals_the_cli_and_an_import_is_accepted_entry_by_entry(sit
     assert desk.history(settings_for(site).state_dir)[0].entry == "Andrew Hastie"
     bad = client.post("/glossary/import", data={"csrf": token, "tbx": "<html/>"})
     assert bad.status_code == 400 and "not a TBX" in bad.text
+
+
+def test_a_bare_term_in_a_language_section_still_reads(tmp_path):
+    directory = _base(tmp_path)
+    tbx = tmp_path / "bare.tbx"
+    tbx.write_text('<?xml version="1.0"?><martif type="TBX-Basic" xml:lang="en"><text><body><termEntry>'
+                   '<langSet xml:lang="en"><term>Nuuk</term></langSet><langSet xml:lang="ru"><term>Нуук</term></langSet>'
+                   '</termEntry></body></text></martif>', encoding="utf-8")
+    [item] = diff_tbx(tbx, directory)
+    assert (item.kind, item.after["ru"]) == ("added", "Нуук")
+    assert accept_import(directory, item).name == "imported.csv"

@@ -90,7 +90,7 @@ def diff_tbx(source: Path | bytes, directory: Path, *, name: str = "") -> list[I
             continue
         if not matches:
             after = {c: row.get(c, "") for c in COLUMNS}
-            problems = [p for p in check_fields(Path(directory), after) if p.severity == "error"]
+            problems = [p for p in check_fields(Path(directory), {**after, "file": IMPORT_FILE}) if p.severity == "error"]
             kind, reason = ("conflicting", problems[0].message) if problems else ("added", "")
             items.append(ImportItem(kind, entry_id, after, reason=reason))
             continue
@@ -307,8 +307,9 @@ def _read_row(node: etree._Element) -> tuple[dict[str, str], set[str]] | None:
         column = next((c for c, l in _LANGS.items() if l == lang or c == lang), None)
         if column is None:
             continue
-        for group in _children(lang_node, "tig", "termSec", "ntig"):
-            term = next(iter(_children(group, "term")), None)
+        groups = _children(lang_node, "tig", "termSec", "ntig") or _children(lang_node, "term")
+        for group in groups:  # a bare <term> in the language section (some tools write that) is its own group
+            term = group if etree.QName(group).localname == "term" else next(iter(_children(group, "term")), None)
             text = "".join(term.itertext()).strip() if term is not None else ""
             status = next(((n.text or "").strip() for n in _children(group, "termNote")
                            if n.get("type") == "administrativeStatus"), "")
