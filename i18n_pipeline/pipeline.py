@@ -439,8 +439,11 @@ def _finish_locale(articles, locale: Locale, settings: Settings, glossary, repor
     from .localize import localize_article
     from .qa import check_article, check_batch_consistency, load_config
 
+    from .glossary.forbidden import forbidden_variants
+
     qa_config = load_config(settings.extra)
     summary = report.locales[locale.site]
+    forbidden = forbidden_variants(glossary, locale.site)
     qa_by_article = {}
     for article in articles:
         if glossary is not None:
@@ -448,7 +451,7 @@ def _finish_locale(articles, locale: Locale, settings: Settings, glossary, repor
         localize_article(article, locale)
         if glossary is not None:
             _localize_byline(article, locale, glossary)
-        qa_by_article[article.path] = check_article(article, locale, qa_config)
+        qa_by_article[article.path] = check_article(article, locale, qa_config, forbidden=forbidden)
     batch_qa = check_batch_consistency(articles, locale, qa_config)  # may flag segments: before writing
     for article in articles:
         stats = article_stats(article, locale, qa_by_article[article.path])

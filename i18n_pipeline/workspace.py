@@ -429,8 +429,11 @@ class Workspace:
         from .qa.registry import CHECKS
         from .qa.runner import check_segment, dnt_terms_of
 
+        from .glossary.forbidden import forbidden_variants
+
         config = load_config(self.settings.extra)
         glossary = self._glossary()
+        forbidden = forbidden_variants(glossary, locale.site)
         for block in article.translatable_blocks():
             src = block.lang or article.language or "en"
             for seg in block.segments:
@@ -452,7 +455,8 @@ class Workspace:
                     target.terms = compliance(seg.terms, target.text, locale)
                 hits = target.terms or seg.terms
                 target.flags += check_segment(seg.source, target.text, source_lang=src, target_lang=locale.lang,
-                                              dnt_terms=dnt_terms_of(hits), term_hits=hits, config=config)
+                                              dnt_terms=dnt_terms_of(hits), term_hits=hits, config=config,
+                                              forbidden=forbidden)
                 seg.targets[locale.site] = target
 
     def _glossary(self):

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 from i18n_pipeline.document import Article, Block, Role, Segment, Target, TermHit  # noqa: E402
+from i18n_pipeline.glossary.forbidden import ForbiddenVariant  # noqa: E402
 from i18n_pipeline.locales import resolve_locale  # noqa: E402
 from i18n_pipeline.qa import CHECKS, QAConfig, check_batch_consistency, check_segment  # noqa: E402
 
@@ -52,8 +53,10 @@ def predict(lang: str, config: QAConfig) -> dict[str, set[str]]:
     fired: dict[str, set[str]] = {}
     for item in items:
         hits = [TermHit(**{**h, "expected": tuple(h["expected"])}) for h in item.get("term_hits", [])]
+        forbidden = [ForbiddenVariant(**{**v, "approved": tuple(v["approved"])}) for v in item.get("forbidden", [])]
         flags = check_segment(item["source"], item["target"], source_lang="en", target_lang=lang,
-                              dnt_terms=item.get("dnt_terms", ()), term_hits=hits, config=config)
+                              dnt_terms=item.get("dnt_terms", ()), term_hits=hits, config=config,
+                              forbidden=forbidden)
         fired[item["id"]] = {f.check for f in flags}
     groups: dict[str, list[dict]] = {}
     for item in items:

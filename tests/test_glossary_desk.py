@@ -16,7 +16,7 @@ from i18n_pipeline.accounts import User
 from i18n_pipeline.cli import app as cli
 from i18n_pipeline.errors import GlossaryError
 from i18n_pipeline.glossary import GlossaryConflict, check_fields, find_row, load_glossary, remove_term, update_term
-from i18n_pipeline.glossary import desk
+from i18n_pipeline.glossary import desk, inflect_ru
 from i18n_pipeline.glossary.candidates import extract, find_candidates
 from i18n_pipeline.glossary.impact import affected, proposed_glossary, segment_key, where_used
 from i18n_pipeline.web import WebConfig, create_app
@@ -109,11 +109,31 @@ def test_search_filters_by_text_status_and_locale(site):
 
 def test_forms_preview_inflects_russian_keeps_fixed_and_attaches_armenian_suffixes():
     forms = desk.forms_preview({"ru": "Дональд Трамп", "arm": "ԱՄՆ", "animacy": "anim"})
-    ru = dict(forms["ru"])
-    assert ru["genitive (кого? чего?)"] == "Дональда Трампа" and ru["instrumental (кем? чем?)"] == "Дональдом Трампом"
-    assert dict(forms["arm"])["genitive/dative"] == "ԱՄՆ-ի"
-    fixed = dict(desk.forms_preview({"ru": "Оттава", "fixed": "yes"})["ru"])
-    assert set(fixed.values()) == {"Оттава"}
+    ru = {label: (one, many) for label, one, many in forms["ru"]}
+    assert ru["genitive (кого? чего?)"] == ("Дональда Трампа", "Дональдов Трампов")
+    assert ru["instrumental (кем? чем?)"] == ("Дональдом Трампом", "Дональдами Трампами")
+    assert ru["accusative (кого? что?)"] == ("Дональда Трампа", "Дональдов Трампов")  # animate
+    arm = {label: (one, many) for label, one, many in forms["arm"]}
+    assert arm["genitive/dative"] == ("ԱՄՆ-ի", "ԱՄՆ-ների")
+    fixed = desk.forms_preview({"ru": "Оттава", "fixed": "yes"})["ru"]
+    assert {form for _, *cells in fixed for form in cells} == {"Оттава"}
+    assert desk.forms_notes({"ru": "Оттава", "fixed": "yes"})["ru"].startswith("fixed:")
+    assert "Mark fixed" in desk.forms_notes({"ru": "Оттава"})["ru"]
+
+
+def test_forms_preview_plural_targets_and_number_keep_default_inflection():
+    # The singular column of a plural-only target is what pymorphy3 makes of it; the plural one
+    # is what enforcement uses, and the default (no number) is unchanged for existing callers.
+    rows = {label: (one, many) for label, one, many in desk.forms_preview({"ru": "Соединённые Штаты"})["ru"]}
+    assert rows["dative (кому? чему?)"][1] == "Соединённым Штатам"
+    assert "plural column" in desk.forms_notes({"ru": "Соединённые Штаты"})["ru"]
+    assert inflect_ru.inflect("Соединённые Штаты", "datv") == "Соединённым Штатам"
+    assert inflect_ru.inflect("Служба безопасности", "ablt", number="plur") == "Службами безопасности"
+    assert inflect_ru.inflect("Служба безопасности", "ablt") == "Службой безопасности"
+    assert inflect_ru.inflect("Служба", "nomn", number="plur") == "Службы"
+    assert inflect_ru.inflect("СКРС", "gent", number="plur") == "СКРС"
+    with pytest.raises(ValueError):
+        inflect_ru.inflect("Служба", "gent", number="dual")
 
 
 # -- candidates and impact -----------------------------------------------------------------------
@@ -231,7 +251,9 @@ def test_check_answers_problems_forms_and_affected_segments(site):
                                "original": "CIA"})
     body = answer.json()
     assert answer.status_code == 200 and body["problems"] == []
-    assert dict(body["forms"]["ru"])["genitive (кого? чего?)"] == "Центрального разведывательного управления"
+    genitive = {row[0]: row[1:] for row in body["forms"]["ru"]}["genitive (кого? чего?)"]
+    assert genitive == ["Центрального разведывательного управления", "Центральных разведывательных управлений"]
+    assert "singular column" in body["forms_notes"]["ru"]
     assert body["affected"]["count"] >= 2 and all("CIA" in s["source"] for s in body["affected"]["segments"])
     dup = client.post("/glossary/check", headers={"accept": "application/json", "x-csrf-token": token},
                       data={**ROW, "en": "CIA", "ru": "ЦРУ!"}).json()

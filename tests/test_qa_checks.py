@@ -97,7 +97,7 @@ def test_check_fires_on_bad_and_not_on_good(lang, check, source, bad, good):
 
 
 def test_every_check_has_examples_in_both_languages():
-    batch_or_dict = {"inconsistent", "spelling", "dnt-changed", "glossary-term"}  # tested in their own files/tests
+    batch_or_dict = {"inconsistent", "spelling", "dnt-changed", "glossary-term", "glossary-forbidden"}  # own tests
     for lang, cases in CASES.items():
         assert set(CHECKS) - batch_or_dict <= {c[0] for c in cases}, lang
 

@@ -110,12 +110,44 @@ def glossary_export(out: Path = typer.Argument(..., help="The .tbx file to write
 
 @glossary_app.command("import")
 def glossary_import(file: Path = typer.Argument(..., help="A TBX file (TBX-Basic or TBX v3)."),
-                    glossary: Optional[Path] = GlossaryOpt) -> None:
-    """Import terms from TBX into imported.csv (terms already in the glossary are skipped)."""
-    from ..glossary import import_tbx
+                    dry_run: bool = typer.Option(False, "--dry-run",
+                                                 help="Show what the file adds, changes and conflicts with; write nothing."),
+                    accept: list[str] = typer.Option([], "--accept",
+                                                     help="Apply this added or changed entry of the diff (repeatable)."),
+                    glossary: Optional[Path] = GlossaryOpt, as_json: bool = JsonOpt) -> None:
+    """Import terms from TBX into imported.csv (terms already in the glossary are skipped).
+
+    --dry-run lists each entry as added / changed / conflicting; --accept ENTRY applies one.
+    """
+    from ..errors import UsageError
+    from ..glossary.tbx import accept_import, describe, diff_tbx, import_tbx, summarize
 
     try:
-        typer.echo(f"wrote {import_tbx(file, _glossary_dir(glossary))}")
+        directory = _glossary_dir(glossary)
+        if not dry_run and not accept:
+            typer.echo(f"wrote {import_tbx(file, directory)}")
+            return
+        if dry_run and accept:
+            raise UsageError("--dry-run and --accept: choose one (--dry-run writes nothing)")
+        items = diff_tbx(file, directory)
+        if dry_run:
+            if as_json:
+                typer.echo(json.dumps([{"kind": i.kind, "entry": i.entry, "fields": list(i.fields), "reason": i.reason,
+                                        "before": i.before, "after": i.after} for i in items if i.kind != "unchanged"],
+                                      ensure_ascii=False, indent=2))
+                return
+            for item in items:
+                if item.kind != "unchanged":
+                    typer.echo(describe(item))
+            typer.echo(f"{summarize(items)}; nothing written (--dry-run)")
+            return
+        by_entry = {i.entry: i for i in items}
+        unknown = [a for a in accept if a not in by_entry]
+        if unknown:
+            raise UsageError(f"--accept {unknown[0]!r}: not an entry of {file}; see --dry-run")
+        for name in accept:
+            path = accept_import(directory, by_entry[name])
+            typer.echo(f"{describe(by_entry[name])} → {path}")
     except PipelineError as exc:
         fail(exc)
 
@@ -160,8 +192,12 @@ def glossary_candidates(
         fail(exc)
     if as_json:
         typer.echo(json.dumps([{"name": c.name, "kind": c.kind, "articles": c.articles, "count": c.count,
-                                "contexts": [{"article": a, "sentence": s} for a, s in c.contexts]} for c in found],
+                                "contexts": [{"article": a, "sentence": s} for a, s in c.contexts],
+                                "renderings": {loc: [{"text": t, "sentences": n} for t, n in pairs]
+                                               for loc, pairs in c.renderings.items()}} for c in found],
                               ensure_ascii=False, indent=2))
         return
     for c in found:
-        typer.echo(f"{c.name}  [{c.kind}; {c.articles} article(s), {c.count}×]  e.g. {c.contexts[0][1][:100]}")
+        wrote = "; ".join(f"{loc} {pairs[0][0]}" for loc, pairs in c.renderings.items() if pairs)
+        typer.echo(f"{c.name}  [{c.kind}; {c.articles} article(s), {c.count}×]"
+                   + (f"  MT: {wrote}" if wrote else "") + f"  e.g. {c.contexts[0][1][:100]}")

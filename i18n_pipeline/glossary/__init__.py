@@ -14,7 +14,7 @@ from .compliance import compliance, lemmatized_present
 from .enforce import Enforced, enforce, enforce_detailed
 from .matcher import match_terms
 from .protect import Verbatim, protect, verify
-from .tbx import export_tbx, import_tbx
+from .tbx import ImportItem, accept_import, diff_tbx, export_tbx, import_tbx
 from .termbase import (
     FieldProblem, Glossary, GlossaryConflict, Problem, RowRecord, TermEntry, add_term, check_fields, check_glossary,
     find_row, load_glossary, load_usable_glossary, read_rows, remove_term, row_hash, update_term,
@@ -24,5 +24,6 @@ __all__ = [
     "Enforced", "Glossary", "Problem", "TermEntry", "Verbatim", "add_term", "check_glossary", "compliance",
     "enforce", "enforce_detailed", "export_tbx", "import_tbx", "lemmatized_present", "load_glossary", "load_usable_glossary",
     "match_terms", "protect", "remove_term", "verify",
+    "ImportItem", "accept_import", "diff_tbx",
     "FieldProblem", "GlossaryConflict", "RowRecord", "check_fields", "find_row", "read_rows", "row_hash", "update_term",
 ]

@@ -16,17 +16,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import GlossaryError, WriteError
+from ..fsutil import atomic_write_bytes
 from . import inflect_hy, inflect_ru
+from .tbx import ImportItem, accept_import, diff_tbx, export_tbx
 from .termbase import (
     COLUMNS, RowRecord, _split, add_term, find_row, read_rows, remove_term, update_term,
 )
 
 HISTORY = "glossary-history.jsonl"
+IMPORTS = "glossary-imports"  # <state>/glossary-imports/<token>.tbx: an uploaded file while its diff is reviewed
 RU_CASES = (("nomn", "nominative (кто? что?)"), ("gent", "genitive (кого? чего?)"), ("datv", "dative (кому? чему?)"),
             ("accs", "accusative (кого? что?)"), ("ablt", "instrumental (кем? чем?)"),
             ("loct", "prepositional (о ком? о чём?)"))
-HY_SUFFIXES = (("ի", "genitive/dative"), ("ից", "ablative"), ("ում", "locative"), ("ով", "instrumental"),
-               ("ը", "definite"), ("ն", "definite (after a vowel)"))
+# (singular suffix, plural suffix, label): the suffixes enforcement reads off the model's word.
+HY_SUFFIXES = (("", "ներ", "as written"), ("ի", "ների", "genitive/dative"), ("ից", "ներից", "ablative"),
+               ("ում", "ներում", "locative"), ("ով", "ներով", "instrumental"), ("ը", "ները", "definite"),
+               ("ն", "ներն", "definite (after a vowel)"))
 
 
 @dataclass(frozen=True)
@@ -126,21 +131,102 @@ def history(state_dir: Path, entry: str = "", limit: int = 200) -> list[Change]:
     return changes[::-1][:limit]
 
 
-def forms_preview(fields: dict) -> dict[str, list[tuple[str, str]]]:
-    """How the preferred targets will appear in sentences: Russian case forms as enforcement
-    inflects them (``fixed`` keeps one form), Armenian with the suffixes enforcement attaches."""
-    preview: dict[str, list[tuple[str, str]]] = {}
-    fixed = str(fields.get("fixed", "")).lower() in ("yes", "y", "true", "1", "x")
+def forms_preview(fields: dict) -> dict[str, list[tuple[str, ...]]]:
+    """How the preferred targets will appear in sentences.
+
+    Russian: one row per case, ``(label, singular, plural)`` from pymorphy3 as enforcement
+    inflects them. Enforcement keeps the number the target is written in, so that column is the
+    one it uses; the other is what a sentence about several (or one) of them needs. A form
+    pymorphy3 cannot produce reads ``—``; ``fixed`` (and an abbreviation or a quoted name) keeps
+    one form everywhere. Armenian: ``(label, singular, plural)`` with the suffixes enforcement
+    attaches (it keeps the suffix the model wrote, plural ones included).
+    """
+    preview: dict[str, list[tuple[str, ...]]] = {}
+    fixed = _flag(fields.get("fixed", ""))
     animacy = str(fields.get("animacy", "")).lower()
     animate = True if animacy == "anim" else False if animacy == "inan" else None
     ru = _split(str(fields.get("ru", "")))
     if ru:
         try:
-            preview["ru"] = [(label, inflect_ru.inflect(ru[0], case, fixed=fixed, animate=animate) or
-                              f"{ru[0]} (cannot inflect: kept as written)") for case, label in RU_CASES]
+            rows = []
+            for case, label in RU_CASES:
+                singular, plural = (inflect_ru.inflect(ru[0], case, fixed=fixed, animate=animate, number=n)
+                                    for n in ("sing", "plur"))
+                rows.append((label, singular or "—", plural or "—"))
+            preview["ru"] = rows
         except Exception as exc:  # pymorphy3 missing or its dictionaries broken: said, not fatal
             raise GlossaryError(f"Russian forms preview unavailable ({exc}); check that pymorphy3 is installed") from exc
     arm = _split(str(fields.get("arm", "")))
     if arm:
-        preview["arm"] = [("as written", arm[0])] + [(label, inflect_hy.attach(arm[0], s)) for s, label in HY_SUFFIXES]
+        preview["arm"] = [(label, inflect_hy.attach(arm[0], one), inflect_hy.attach(arm[0], many))
+                          for one, many, label in HY_SUFFIXES]
     return preview
+
+
+def forms_notes(fields: dict) -> dict[str, str]:
+    """One line per locale saying which forms enforcement uses and what ``fixed`` changes."""
+    notes: dict[str, str] = {}
+    ru = _split(str(fields.get("ru", "")))
+    if ru:
+        form = ru[0]
+        if _flag(fields.get("fixed", "")):
+            notes["ru"] = f"fixed: «{form}» stays as written in every case and number; clear fixed to inflect it."
+        elif inflect_ru.is_frozen(form, False):
+            notes["ru"] = (f"«{form}» is an abbreviation, a quoted name or not Cyrillic: it stays as written "
+                           "in every case, fixed or not.")
+        else:
+            try:
+                own = inflect_ru.inflect(form, "gent") is not None and inflect_ru.written_number(form)
+            except Exception:  # the preview itself reports pymorphy3 trouble
+                own = None
+            column = {"sing": "singular", "plur": "plural"}.get(own or "", "")
+            notes["ru"] = ((f"Enforcement puts «{form}» into the case the sentence needs and keeps its number "
+                            f"(the {column} column). " if column else
+                            f"pymorphy3 cannot inflect «{form}»: enforcement keeps it as written. ")
+                           + "Mark fixed to keep it as written everywhere.")
+    arm = _split(str(fields.get("arm", "")))
+    if arm:
+        notes["arm"] = (f"Enforcement keeps the case suffix the model wrote and attaches it to «{arm[0]}» "
+                        "(with a hyphen after an abbreviation or a Latin name).")
+    return notes
+
+
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("yes", "y", "true", "1", "x")
+
+
+# --- TBX round trip ----------------------------------------------------------------------------
+
+
+def export(directory: Path, out: Path, version: str = "basic") -> Path:
+    """The desk's download: exactly what ``glossary export`` writes."""
+    from .termbase import load_glossary
+
+    return export_tbx(load_glossary(Path(directory)), Path(out), version=version)
+
+
+def stash_import(state_dir: Path, data: bytes) -> str:
+    """Keep an uploaded TBX file while its diff is reviewed; the token names it (its content hash)."""
+    import hashlib
+
+    token = hashlib.sha256(data).hexdigest()[:16]
+    atomic_write_bytes(Path(state_dir) / IMPORTS / f"{token}.tbx", data)
+    return token
+
+
+def import_diff(directory: Path, state_dir: Path, token: str) -> list[ImportItem]:
+    """The diff of a stashed upload against the base as it is now."""
+    if not token.isalnum() or len(token) != 16:
+        raise GlossaryError(f"{token!r} is not an uploaded TBX file; upload it again")
+    path = Path(state_dir) / IMPORTS / f"{token}.tbx"
+    if not path.exists():
+        raise GlossaryError("the uploaded TBX file is gone (the state folder was cleaned); upload it again")
+    return diff_tbx(path.read_bytes(), directory, name="the uploaded TBX file")
+
+
+def accept(directory: Path, state_dir: Path, item: ImportItem, *, who: str) -> Change:
+    """Apply one added or changed entry of an import diff, and record it like any desk change."""
+    path = accept_import(directory, item)
+    after = find_row(directory, item.entry)
+    action = "add" if item.kind == "added" else "edit"
+    return record(state_dir, Change(action, path.name, item.entry, item.before, after.row if after else None), who)

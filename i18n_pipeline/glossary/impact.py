@@ -25,7 +25,8 @@ KEY_PREFIX = "t1:"  # a TM row written with the whole-glossary hash never equals
 
 
 def entry_hash(entry: TermEntry) -> str:
-    return hashlib.sha256(_canonical_row(entry).encode("utf-8")).hexdigest()[:16]
+    """What MT and enforcement read of an entry (forbidden variants are QA's: no re-translation)."""
+    return hashlib.sha256(_canonical_row(entry, forbidden=False).encode("utf-8")).hexdigest()[:16]
 
 
 def segment_key(glossary: Glossary | None, text: str, locale: str) -> str:

@@ -53,9 +53,18 @@ def _is_abbreviation(form: str) -> bool:
     return len(letters) >= 2 and all(ch.isupper() for ch in letters)
 
 
-def inflect(form: str, case: str, *, fixed: bool = False, animate: bool | None = None) -> str | None:
-    """``form`` (nominative) put into ``case``; None when pymorphy3 cannot inflect the head."""
-    if case == "nomn" or is_frozen(form, fixed):
+def inflect(form: str, case: str, *, fixed: bool = False, animate: bool | None = None,
+            number: str | None = None) -> str | None:
+    """``form`` (nominative) put into ``case``; None when pymorphy3 cannot inflect the head.
+
+    ``number`` (``"sing"``/``"plur"``) also changes the number; by default (None) the term keeps
+    the number it is written in, which is what enforcement and compliance use.
+    """
+    if number not in (None, "sing", "plur"):
+        raise ValueError(f"number must be 'sing' or 'plur', not {number!r}")
+    if is_frozen(form, fixed):
+        return form
+    if case == "nomn" and number is None:
         return form
     words = form.split(" ")
     parses = [_nominative_parse(w) for w in words]
@@ -63,7 +72,13 @@ def inflect(form: str, case: str, *, fixed: bool = False, animate: bool | None =
     if head is None:
         return None
     noun = parses[head]
-    number = "plur" if "plur" in noun.tag else "sing"
+    own = "plur" if "plur" in noun.tag else "sing"
+    if number == own:
+        number = None  # the term's own number: inflect exactly as the default does
+        if case == "nomn":
+            return form
+    renumber = number is not None
+    number = number or own
     alive = animate if animate is not None else "anim" in noun.tag
     if case == "accs" and alive and (number == "plur" or noun.tag.gender == "masc"):
         # Animate masculine and plural accusative is the genitive; pymorphy3's guesser does
@@ -84,6 +99,8 @@ def inflect(form: str, case: str, *, fixed: bool = False, animate: bool | None =
                 return None
             continue  # e.g. a number or a Latin word before the head stays as written
         grammemes = {case}
+        if renumber:
+            grammemes.add(number)
         if parse.tag.POS != "NOUN":
             grammemes.add(number)
             if case == "accs" and (number == "plur" or noun.tag.gender == "masc"):
@@ -93,6 +110,15 @@ def inflect(form: str, case: str, *, fixed: bool = False, animate: bool | None =
             return None
         out[i] = _restore_case(words[i], changed.word)
     return " ".join(out)
+
+
+def written_number(form: str) -> str | None:
+    """``"sing"`` or ``"plur"``: the number of ``form``'s head noun as written (None: no noun found)."""
+    for word in form.split(" "):
+        parse = _nominative_parse(word)
+        if parse is not None and parse.tag.POS == "NOUN":
+            return "plur" if "plur" in parse.tag else "sing"
+    return None
 
 
 def all_forms(form: str, *, fixed: bool = False, animate: bool | None = None) -> set[str]:

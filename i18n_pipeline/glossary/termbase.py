@@ -2,7 +2,7 @@
 
 Every ``*.csv`` file in the directory (sorted by name) holds one entry per row under a header:
 
-    en, ru, arm, dnt, case_sensitive, fixed, pos, gender, animacy, status, note
+    en, ru, arm, dnt, case_sensitive, fixed, pos, gender, animacy, status, note[, forbidden]
 
 ``en``, ``ru`` and ``arm`` hold variants separated by ``|``; the first target is the preferred
 one. ``dnt`` (do not translate), ``case_sensitive`` and ``fixed`` (indeclinable) take
@@ -11,6 +11,10 @@ yes/no (blank: no; blank ``case_sensitive`` means "yes when the term has a capit
 locale's target under review. Only approved targets are enforced; a target under review is
 reported but never forced into a translation.
 The entry key (``TermHit.entry_id``) is the first English variant.
+``forbidden`` (optional column) lists targets the desk rejects, each with its locale:
+``ru:Пятёрка|ru:Пять Очей|arm:Հնգյակ``; QA flags them (``glossary-forbidden``) wherever they
+stand in a target, in any inflected form. A file without the column needs none; the first
+forbidden variant written to such a file adds it to the header.
 
 Writes (``add_term``, ``update_term``, ``remove_term``) splice only the changed row into the
 file's text, so every other line (row order, quoting, comments, a BOM) stays byte for byte and
@@ -37,7 +41,11 @@ from ..fsutil import atomic_write_text
 from ..locales import resolve_locale
 
 
-COLUMNS = ("en", "ru", "arm", "dnt", "case_sensitive", "fixed", "pos", "gender", "animacy", "status", "note")
+COLUMNS = ("en", "ru", "arm", "dnt", "case_sensitive", "fixed", "pos", "gender", "animacy", "status", "note",
+           "forbidden")
+# Columns a file may lack: left out of row hashes while empty (old rows keep their hashes), and
+# added to a file's header only when a row first needs them.
+OPTIONAL_COLUMNS = ("forbidden",)
 TARGET_COLUMNS = ("ru", "arm")
 DEFAULT_FILE = "terms.csv"
 STATUSES = ("approved", "needs-review")
@@ -65,6 +73,7 @@ class TermEntry:
     note: str = ""
     file: str = ""
     line: int = 0
+    forbidden: dict[str, tuple[str, ...]] = field(default_factory=dict)  # site locale → rejected targets
 
     @property
     def id(self) -> str:
@@ -182,7 +191,7 @@ class FieldProblem:
 
 def row_hash(row: dict[str, str]) -> str:
     """The hash of a row's cells (known columns); an editor sends it back as the version it edited."""
-    text = "\x1f".join(row.get(c, "").strip() for c in COLUMNS)
+    text = "\x1f".join(row.get(c, "").strip() for c in _hashed_columns(row))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -252,7 +261,7 @@ def check_fields(directory: Path, entry_fields: dict, *, original: str | None = 
     return [FieldProblem(problem_field(p.message), p.severity, p.message) for p in found]
 
 
-_FIELD_AT_START = re.compile(r"^(dnt|case_sensitive|fixed|pos|gender|animacy|status)\b")
+_FIELD_AT_START = re.compile(r"^(dnt|case_sensitive|fixed|pos|gender|animacy|status|forbidden)\b")
 _TARGET_FIELD = re.compile(r"\b(?:empty|repeated) (ru|arm) target\b")
 
 
@@ -281,7 +290,29 @@ def entry_to_row(entry: TermEntry) -> dict[str, str]:
         "animacy": entry.animacy,
         "status": status,
         "note": entry.note,
+        "forbidden": format_forbidden(entry.forbidden),
     }
+
+
+def parse_forbidden(cell: str) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """``ru:Пятёрка|arm:Հնգյակ`` → ({"ru": ("Пятёрка",), "arm": ("Հնգյակ",)}, problems)."""
+    found: dict[str, list[str]] = {}
+    problems = []
+    for part in _split(cell):
+        locale, sep, text = part.partition(":")
+        locale, text = locale.strip().lower(), text.strip()
+        if not sep or locale not in TARGET_COLUMNS:
+            problems.append(f"forbidden variant {part!r} must start with its locale ({' or '.join(c + ':' for c in TARGET_COLUMNS)})")
+        elif not any(ch.isalnum() for ch in text):
+            problems.append(f"forbidden variant {part!r} has no letters or digits after {locale}:")
+        else:
+            found.setdefault(locale, []).append(text)
+    return {loc: tuple(forms) for loc, forms in found.items()}, problems
+
+
+def format_forbidden(forbidden: dict[str, tuple[str, ...]]) -> str:
+    """The ``forbidden`` cell for per-locale rejected targets (``TARGET_COLUMNS`` order)."""
+    return "|".join(f"{loc}:{form}" for loc in TARGET_COLUMNS for form in forbidden.get(loc, ()))
 
 
 def write_entries(path: Path, entries: list[TermEntry]) -> Path:
@@ -403,6 +434,14 @@ def _parse_row(row: dict[str, str], file: str, line: int) -> tuple[TermEntry | N
             problems.append(Problem(file, line, "warning", f"repeated {loc} target for {en[0]!r}"))
     if len(set(en)) != len(en):
         problems.append(Problem(file, line, "warning", f"repeated English variant in {en[0]!r}"))
+    forbidden, forbidden_problems = parse_forbidden(row.get("forbidden", ""))
+    for message in forbidden_problems:
+        bad(message)
+    for loc, forms in forbidden.items():
+        approved = {_fold(t) for t in targets.get(loc, ())}
+        for form in forms:
+            if _fold(form) in approved:
+                bad(f"forbidden {loc} variant {form!r} is also an approved {loc} target of {en[0]!r}; keep it in one column")
     entry = TermEntry(
         en=en,
         targets=targets,
@@ -417,6 +456,7 @@ def _parse_row(row: dict[str, str], file: str, line: int) -> tuple[TermEntry | N
         note=row.get("note", ""),
         file=file,
         line=line,
+        forbidden=forbidden,
     )
     return (entry if not any(p.severity == "error" for p in problems) else None), problems
 
@@ -436,6 +476,15 @@ def _parse_status(value: str, bad) -> tuple[str, frozenset[str]]:
     if unknown:
         bad(f"status names unknown locale(s) {', '.join(sorted(unknown))}; use {', '.join(TARGET_COLUMNS)}")
     return ("needs-review" if wanted == set(TARGET_COLUMNS) else "approved"), frozenset(wanted & set(TARGET_COLUMNS))
+
+
+def _fold(text: str) -> str:
+    """Case, ё/е and quotes ignored: how a forbidden variant is compared with a target."""
+    return text.strip("«»\"“”„ ").casefold().replace("ё", "е")
+
+
+def _hashed_columns(row: dict[str, str]) -> tuple[str, ...]:
+    return tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS or row.get(c, "").strip())
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -593,7 +642,7 @@ def _prepare_add(directory: Path, entry_fields: dict) -> tuple[Path, str, int]:
     lines, eol, header, _ = _spans(path)
     if not header:
         header, lines = list(COLUMNS), [_render_row(list(COLUMNS), dict(zip(COLUMNS, COLUMNS)), eol)]
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in COLUMNS if c not in header and (c not in OPTIONAL_COLUMNS or fields_.get(c))]
     if missing:  # an old file without some columns: the header grows, every row is written again
         header_, rows = _read_rows(path)
         header_ += missing
@@ -628,6 +677,14 @@ def _prepare_update(directory: Path, en_term: str, entry_fields: dict, base: str
     path, lines, first, last = _locate(directory, en_term, base)
     _, eol, header, spans = _spans(path)
     old = next(row for f, _, row in spans if f == first)
+    missing = [c for c in OPTIONAL_COLUMNS if c not in header and fields_.get(c)]
+    if missing:  # the first forbidden variant of a file: its header grows, every row is written again
+        header_, rows = _read_rows(path)
+        header_ += missing
+        at = [f for f, _, _ in spans].index(first)
+        rows[at] = {h: fields_.get(h, "") if h in COLUMNS else old.get(h, "") for h in header_}
+        text = _render(header_, rows)
+        return path, text, _numbered_rows(text)[1][at][0]
     row = {h: fields_.get(h, "") if h in COLUMNS else old.get(h, "") for h in header}
     new_lines = lines[: first - 1] + [_render_row(header, row, eol)] + lines[last:]
     if last == len(lines) and not lines[-1].endswith(("\n", "\r")):
@@ -635,6 +692,8 @@ def _prepare_update(directory: Path, en_term: str, entry_fields: dict, base: str
     return path, "".join(new_lines), first
 
 
-def _canonical_row(entry: TermEntry) -> str:
+def _canonical_row(entry: TermEntry, *, forbidden: bool = True) -> str:
+    """The entry's cells joined; an empty ``forbidden`` is left out (hashes of older bases hold),
+    and ``forbidden=False`` leaves it out always (what MT sees: enforcement never reads it)."""
     row = entry_to_row(entry)
-    return "\x1f".join(row[c] for c in COLUMNS)
+    return "\x1f".join(row[c] for c in _hashed_columns(row) if forbidden or c != "forbidden")

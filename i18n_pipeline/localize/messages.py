@@ -116,6 +116,7 @@ QA_CHECK_TITLES: dict[str, tuple[str, str]] = {
     "urls": NP_("qa check", "URL, e-mail, handle or hashtag changed"),
     "dnt-changed": NP_("qa check", "Do-not-translate term changed"),
     "glossary-term": NP_("qa check", "Glossary term not used"),
+    "glossary-forbidden": NP_("qa check", "Forbidden glossary variant"),
     "end-punctuation": NP_("qa check", "Sentence-final punctuation differs"),
     "quotes": NP_("qa check", "Wrong or unpaired quotes"),
     "brackets": NP_("qa check", "Unpaired brackets"),

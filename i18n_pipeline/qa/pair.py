@@ -16,6 +16,7 @@ class Pair:
     target_lang: str  # ISO 639-1, e.g. "ru", "hy" (never the site code "arm")
     dnt_terms: tuple[str, ...] = ()
     term_hits: tuple[TermHit, ...] = ()
+    forbidden: tuple = ()  # glossary.forbidden.ForbiddenVariant of the target locale
     config: QAConfig = field(default_factory=QAConfig)
 
     def dnt_in_source(self) -> list[str]:

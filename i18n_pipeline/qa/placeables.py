@@ -1,4 +1,5 @@
-"""Text that must come through verbatim or as approved: ``urls``, ``dnt-changed``, ``glossary-term``."""
+"""Text that must come through verbatim or as approved: ``urls``, ``dnt-changed``, ``glossary-term``,
+and targets the glossary forbids: ``glossary-forbidden``."""
 
 from __future__ import annotations
 
@@ -28,6 +29,18 @@ def check_dnt(pair: Pair) -> list[str]:
             changed.append(term)
         target = target.replace(term, " ")
     return [f"do-not-translate term {t!r} changed or missing" for t in changed]
+
+
+def check_forbidden(pair: Pair) -> list[str]:
+    if not pair.forbidden or not pair.target:
+        return []
+    from ..glossary.forbidden import find_forbidden
+
+    problems = []
+    for variant, found in find_forbidden(pair.forbidden, pair.target, pair.target_lang):
+        instead = f"; use {variant.preferred}" if variant.preferred else ""
+        problems.append(f"forbidden variant {found!r} of {variant.entry_id!r}{instead}")
+    return problems
 
 
 def check_glossary(pair: Pair) -> list[str]:

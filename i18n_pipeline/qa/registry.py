@@ -34,6 +34,7 @@ CHECKS: dict[str, Check] = {
         Check("urls", ERROR, "a URL, e-mail address, @handle or #hashtag differs between source and target"),
         Check("dnt-changed", ERROR, "a do-not-translate term of the source is not in the target verbatim"),
         Check("glossary-term", WARNING, "a glossary term is not rendered with an approved translation"),
+        Check("glossary-forbidden", WARNING, "the target uses a variant the glossary forbids (any inflected form)"),
         Check("end-punctuation", WARNING, "the sentence-final punctuation differs (Armenian ։ ՞ ՜ understood)"),
         Check("quotes", WARNING, "quotes are straight, of the wrong style for the language, or unpaired"),
         Check("brackets", WARNING, "brackets are unpaired in the target while paired in the source"),

@@ -32,6 +32,7 @@ SEGMENT_CHECKS: dict[str, Callable[[Pair], list[str]]] = {
     "urls": placeables.check_urls,
     "dnt-changed": placeables.check_dnt,
     "glossary-term": placeables.check_glossary,
+    "glossary-forbidden": placeables.check_forbidden,
     "end-punctuation": punctuation.check_end_punctuation,
     "quotes": punctuation.check_quotes,
     "brackets": punctuation.check_brackets,
@@ -61,9 +62,14 @@ def check_segment(
     dnt_terms: Sequence[str] = (),
     term_hits: Sequence[TermHit] = (),
     config: QAConfig | None = None,
+    forbidden: Sequence = (),
 ) -> list[QAFlag]:
-    """Every segment-level check on one pair; languages are ISO codes ("hy", not "arm")."""
-    pair = Pair(source, target, source_lang, target_lang, tuple(dnt_terms), tuple(term_hits), config or QAConfig())
+    """Every segment-level check on one pair; languages are ISO codes ("hy", not "arm").
+
+    ``forbidden``: the target locale's ``glossary.forbidden_variants`` (none: the check finds nothing).
+    """
+    pair = Pair(source, target, source_lang, target_lang, tuple(dnt_terms), tuple(term_hits),
+                tuple(forbidden), config or QAConfig())
     flags = []
     for check_id, check in SEGMENT_CHECKS.items():
         if not pair.config.enabled(check_id):
@@ -103,7 +109,8 @@ def _checked(article: Article, locale: Locale) -> list[tuple[Segment, Target, st
 
 
 def check_article(
-    article: Article, locale: Locale, config: QAConfig | None = None, *, dnt_terms: Sequence[str] = ()
+    article: Article, locale: Locale, config: QAConfig | None = None, *, dnt_terms: Sequence[str] = (),
+    forbidden: Sequence = (),
 ) -> dict[str, int]:
     """Check every target of one locale in an article; flags go on ``target.flags``.
 
@@ -121,7 +128,7 @@ def check_article(
         target.flags = [f for f in target.flags if f.check not in CHECKS]
         target.flags += check_segment(
             segment.source, target.text, source_lang=source_lang, target_lang=locale.lang,
-            dnt_terms=dnt_terms_of(hits, dnt_terms), term_hits=hits, config=config,
+            dnt_terms=dnt_terms_of(hits, dnt_terms), term_hits=hits, config=config, forbidden=forbidden,
         )
         counts.update({f.check for f in target.flags})
     counts.update(check_batch_consistency([article], locale, config))

@@ -8,6 +8,10 @@
     POST /glossary/check            JSON for the page's script: problems by field, forms, affected segments
     GET  /glossary/history          every change, newest first
     GET  /glossary/candidates       names in today's outputs that no entry covers
+    GET  /glossary/export?tbx=…     the term base as TBX (basic | v3), what ``glossary export`` writes
+    GET  /glossary/import           export links and the import form
+    POST /glossary/import           a pasted TBX file: its diff (added / changed / conflicting)
+    POST /glossary/import/accept    apply one added or changed entry of that diff (``token`` + ``entry``)
 
 Reading is open to every workspace user; writing needs the ``glossary`` or ``admin`` role.
 """
@@ -43,6 +47,9 @@ def routes() -> list[Route]:
         Route("/glossary/check", check_view, methods=["POST"]),
         Route("/glossary/history", history_view),
         Route("/glossary/candidates", candidates_view),
+        Route("/glossary/export", export_view),
+        Route("/glossary/import", import_view, methods=["GET", "POST"]),
+        Route("/glossary/import/accept", accept_view, methods=["POST"]),
     ]
 
 
@@ -88,7 +95,7 @@ async def list_view(request: Request) -> Response:
 def _entry_page(request: Request, *, fields: dict, original: str, base: str, status: int = 200,
                 problems=(), message: str = "", conflict=None) -> Response:
     settings = _settings(request)
-    used, changes, forms, forms_error = [], [], {}, ""
+    used, changes, forms, forms_notes, forms_error = [], [], {}, {}, ""
     if original:
         try:
             base_glossary, _ = load_usable_glossary(settings.glossary_dir)
@@ -97,7 +104,7 @@ def _entry_page(request: Request, *, fields: dict, original: str, base: str, sta
             message = message or str(exc)
         changes = desk.history(settings.state_dir, original, limit=50)
     try:
-        forms = desk.forms_preview(fields)
+        forms, forms_notes = desk.forms_preview(fields), desk.forms_notes(fields)
     except GlossaryError as exc:
         forms_error = str(exc)
     by_field: dict[str, list] = {}
@@ -109,7 +116,7 @@ def _entry_page(request: Request, *, fields: dict, original: str, base: str, sta
         files = []
     return _page(request, "glossary_entry.html", status=status, fields=fields, original=original, base=base,
                  problems=by_field, message=message, conflict=conflict, used=used, changes=changes, forms=forms,
-                 forms_error=forms_error, files=files, can_write=request.state.session.user.can_edit_glossary(),
+                 forms_notes=forms_notes, forms_error=forms_error, files=files, can_write=request.state.session.user.can_edit_glossary(),
                  **_choices())
 
 
@@ -188,9 +195,9 @@ async def check_view(request: Request) -> Response:
     retiring = form.get("retire") == "1"
     try:
         problems = [] if retiring else check_fields(settings.glossary_dir, fields, original=original or None)
-        forms, forms_error = {}, ""
+        forms, forms_notes, forms_error = {}, {}, ""
         try:
-            forms = desk.forms_preview(fields)
+            forms, forms_notes = desk.forms_preview(fields), desk.forms_notes(fields)
         except GlossaryError as exc:
             forms_error = str(exc)
         before, _ = load_usable_glossary(settings.glossary_dir)
@@ -204,6 +211,7 @@ async def check_view(request: Request) -> Response:
     return JSONResponse({
         "problems": [p.__dict__ for p in problems],
         "forms": {loc: [list(pair) for pair in pairs] for loc, pairs in forms.items()},
+        "forms_notes": forms_notes,
         "forms_error": forms_error,
         "affected": {"count": len(touched), "segments": [
             {"article": s.article, "locale": s.locale, "segment": s.segment, "source": s.source, "target": s.target}
@@ -230,3 +238,75 @@ async def candidates_view(request: Request) -> Response:
         return _error(request, 500, str(exc))
     return _page(request, "glossary_candidates.html", candidates=found,
                  can_write=request.state.session.user.can_edit_glossary())
+
+
+async def export_view(request: Request) -> Response:
+    if (answer := _authenticate(request)) is not None:
+        return answer
+    import tempfile
+    from pathlib import Path
+
+    version = request.query_params.get("tbx", "basic")
+    if version not in ("basic", "v3"):
+        return _error(request, 400, f"tbx={version!r}: use basic or v3")
+    settings = _settings(request)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            data = desk.export(settings.glossary_dir, Path(folder) / "glossary.tbx", version).read_bytes()
+    except PipelineError as exc:
+        return _error(request, 500, str(exc))
+    name = "glossary.tbx" if version == "basic" else "glossary-v3.tbx"
+    return Response(data, media_type="application/x-tbx+xml",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+def _import_page(request: Request, *, items=None, token: str = "", message: str = "", ok: bool = True,
+                 status: int = 200) -> Response:
+    from ..glossary.tbx import summarize
+
+    return _page(request, "glossary_import.html", status=status, items=items, token=token, message=message, ok=ok,
+                 summary=summarize(items) if items is not None else "",
+                 can_write=request.state.session.user.can_edit_glossary())
+
+
+async def import_view(request: Request) -> Response:
+    if request.method == "GET":
+        if (answer := _authenticate(request)) is not None:
+            return answer
+        return _import_page(request)
+    form = await _writer(request)
+    if isinstance(form, Response):
+        return form
+    settings = _settings(request)
+    try:
+        token = desk.stash_import(settings.state_dir, form.get("tbx", "").encode("utf-8"))
+        items = desk.import_diff(settings.glossary_dir, settings.state_dir, token)
+    except GlossaryError as exc:
+        return _import_page(request, message=str(exc), ok=False, status=400)
+    except PipelineError as exc:
+        return _error(request, 500, str(exc))
+    return _import_page(request, items=items, token=token)
+
+
+async def accept_view(request: Request) -> Response:
+    form = await _writer(request)
+    if isinstance(form, Response):
+        return form
+    settings = _settings(request)
+    token, entry = form.get("token", ""), form.get("entry", "")
+    try:
+        items = desk.import_diff(settings.glossary_dir, settings.state_dir, token)
+        item = next((i for i in items if i.entry == entry), None)
+        if item is None:
+            return _import_page(request, items=items, token=token, ok=False, status=400,
+                                message=f"{entry!r} is not an entry of the uploaded file")
+        desk.accept(settings.glossary_dir, settings.state_dir, item, who=request.state.session.user.name)
+        items = desk.import_diff(settings.glossary_dir, settings.state_dir, token)
+    except GlossaryConflict as exc:
+        return _import_page(request, message=str(exc), ok=False, status=409,
+                            items=desk.import_diff(settings.glossary_dir, settings.state_dir, token), token=token)
+    except GlossaryError as exc:
+        return _import_page(request, message=str(exc), ok=False, status=400)
+    except PipelineError as exc:
+        return _error(request, 500, str(exc))
+    return _import_page(request, items=items, token=token, message=f"{entry!r} {item.kind}: saved")

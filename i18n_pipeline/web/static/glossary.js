@@ -29,7 +29,7 @@
     }
   }
 
-  function showForms(forms, error) {
+  function showForms(forms, error, notes) {
     const box = document.getElementById("forms");
     box.replaceChildren(el("h2", "How it will appear"));
     if (error) box.append(el("p", error, "message error"));
@@ -39,12 +39,21 @@
       const table = el("table", undefined, "forms");
       table.dataset.locale = loc;
       table.append(el("caption", loc));
-      for (const [label, value] of forms[loc]) {
+      const head = el("tr");
+      head.append(el("th", "form"), el("th", "singular"), el("th", "plural"));
+      table.append(head);
+      for (const [label, ...values] of forms[loc]) {
         const tr = el("tr");
-        tr.append(el("th", label), el("td", value));
+        tr.append(el("th", label));
+        for (const value of values) tr.append(el("td", value));
         table.append(tr);
       }
       box.append(table);
+      if (notes && notes[loc]) {
+        const p = el("p", notes[loc], "meta forms-note");
+        p.dataset.locale = loc;
+        box.append(p);
+      }
     }
   }
 
@@ -82,7 +91,7 @@
     state.textContent = errors ? `${errors} problem(s) to fix before saving` : "checks pass";
     state.className = "check-state " + (errors ? "error" : "ok");
     showProblems(body.problems);
-    showForms(body.forms, body.forms_error);
+    showForms(body.forms, body.forms_error, body.forms_notes);
     showAffected(body.affected);
   }
 
