@@ -337,12 +337,13 @@ def _read_text(path: Path) -> str:
         raise GlossaryError(f"{path}: cannot read ({exc.strerror}); check the path and permissions") from exc
 
 
-def _numbered_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str], int]]]:
-    """Header and (line, row, cell count) triples; line numbers are the file's (header is line 1)."""
+def _numbered_rows(text: str) -> tuple[list[str], list[tuple[int, int, dict[str, str], int]]]:
+    """Header and (first line, last line, row, cell count) per row; line numbers are the file's
+    (header is line 1): a quoted cell may span lines."""
     # strict: an unclosed quote is an error, not a cell that silently swallows the rest of the file
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] = []
-    rows: list[tuple[int, dict[str, str], int]] = []
+    rows: list[tuple[int, int, dict[str, str], int]] = []
     start = 1
     try:
         for cells in reader:
@@ -350,7 +351,7 @@ def _numbered_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]
                 header = [c.strip().lower() for c in cells]
             elif any(c.strip() for c in cells):
                 row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
-                rows.append((start, row, len(cells)))
+                rows.append((start, reader.line_num, row, len(cells)))
             start = reader.line_num + 1
     except csv.Error as exc:
         exc.line = start  # the row where the broken quoting begins
@@ -363,7 +364,7 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         header, numbered = _numbered_rows(_read_text(path))
     except csv.Error as exc:
         raise GlossaryError(f"{path}:{getattr(exc, 'line', 1)}: {_csv_problem(exc)}; fix the file first") from exc
-    return header, [row for _, row, _ in numbered]
+    return header, [row for _, _, row, _ in numbered]
 
 
 def _read_directory(directory: Path) -> tuple[list[TermEntry], list[Problem]]:
@@ -385,7 +386,7 @@ def _parse_text(text: str, name: str) -> tuple[list[TermEntry], list[Problem]]:
         return [], [Problem(name, 1, "error", "header has no 'en' column; first row must name the columns")]
     entries: list[TermEntry] = []
     problems = [Problem(name, 1, "warning", f"unknown column {c!r} is ignored") for c in header if c not in COLUMNS]
-    for line, row, width in rows:
+    for line, _, row, width in rows:
         if width > len(header):
             problems.append(Problem(name, line, "error", f"malformed row: {width} cells, header has {len(header)}"))
             continue
@@ -601,21 +602,11 @@ def _spans(path: Path) -> tuple[list[str], str, list[str], list[tuple[int, int, 
     if bom and lines:
         lines[0] = bom + lines[0]
     eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] = []
-    spans: list[tuple[int, int, dict[str, str]]] = []
-    start = 1
     try:
-        for cells in reader:
-            if not header:
-                header = [c.strip().lower() for c in cells]
-            elif any(c.strip() for c in cells):
-                spans.append((start, reader.line_num, {h: (cells[i].strip() if i < len(cells) else "")
-                                                       for i, h in enumerate(header)}))
-            start = reader.line_num + 1
+        header, rows = _numbered_rows(text)
     except csv.Error as exc:
-        raise GlossaryError(f"{path}:{start}: {_csv_problem(exc)}; fix the file first") from exc
-    return lines, eol, header, spans
+        raise GlossaryError(f"{path}:{getattr(exc, 'line', 1)}: {_csv_problem(exc)}; fix the file first") from exc
+    return lines, eol, header, [(first, last, row) for first, last, row, _ in rows]
 
 
 def _clean_fields(directory: Path, entry_fields: dict) -> tuple[str, dict[str, str]]:
