@@ -44,6 +44,7 @@ from .tm import TMEntry, TranslationMemory, normalize_source
 from .textdiff import diff_words
 from .tm.fuzzy import FuzzyMatch, search as fuzzy_search, similarity
 from .tm.workspace import EditRecord, VersionConflict, WorkspaceStore
+from .tm_search import glossary_terms
 
 log = logging.getLogger(__name__)
 
@@ -228,12 +229,13 @@ class Workspace:
             segments = art.segments()
             rows = tm.entries_for([s.source for s in segments], "en", locale.lang)
             view = ArticleView(art, locale)
+            terms = glossary_terms(self._glossary(), locale)  # glossary terms that differ in a fuzzy match
             for block in art.translatable_blocks():
-                view.rows.append((block.role.value, self._segment_views(block, art, locale, edits, rows, tm)))
+                view.rows.append((block.role.value, self._segment_views(block, art, locale, edits, rows, tm, terms)))
         return view
 
     def _segment_views(self, block, art: Article, locale: Locale, edits: dict[str, EditRecord],
-                       rows: dict[str, TMEntry], tm: TranslationMemory) -> list[SegmentView]:
+                       rows: dict[str, TMEntry], tm: TranslationMemory, terms=None) -> list[SegmentView]:
         editable = (block.lang or art.language or "en") != locale.lang
         current = {seg.id for b in art.translatable_blocks() for seg in b.segments}
         orphans = [e for sid, e in edits.items() if sid not in current and e.state in (State.REVIEWED, State.FINAL)]
@@ -255,7 +257,7 @@ class Workspace:
                     item.changed_from, item.source_diff = best, diff_words(best.source, seg.source)
             if item.editable:  # fuzzy matches for *other* sources: the exact row is tm_match
                 key = normalize_source(seg.source)
-                item.fuzzy = [m for m in fuzzy_search(tm, seg.source, "en", locale.lang, limit=FUZZY_SHOWN + 1)
+                item.fuzzy = [m for m in fuzzy_search(tm, seg.source, "en", locale.lang, limit=FUZZY_SHOWN + 1, terms=terms)
                               if normalize_source(m.entry.source) != key][:FUZZY_SHOWN]
             items.append(item)
         return items

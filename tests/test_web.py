@@ -227,6 +227,20 @@ def test_the_editor_lists_fuzzy_matches_with_percentage_and_differing_words(site
     assert "&lt;b&gt;Мэр&lt;/b&gt; сказал иначе." in row  # escaped, never markup
 
 
+def test_the_editor_names_glossary_terms_that_differ_in_a_fuzzy_match(site, local):
+    from i18n_pipeline.document import Origin, State
+    from i18n_pipeline.tm import TMEntry, TranslationMemory
+
+    item = next(i for i in (_segment(site, n) for n in range(1, 6)) if "CIA" not in i.segment.source)
+    head, _, _ = item.segment.source.rstrip(".").rpartition(" ")
+    with TranslationMemory(site / "state" / "tm.sqlite") as tm:  # the last word becomes a glossary term
+        tm.import_human([TMEntry(f"{head} CIA.", "Перевод с ЦРУ.", "en", "ru", Origin.HUMAN, State.REVIEWED)])
+    page = local.get(f"/a/{STEM}/ru").text
+    row = page[page.index(f'id="seg-{item.segment.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert '<span class="flag warning terms">glossary terms differ: CIA</span>' in row
+
+
 def test_history_page_shows_each_save_as_a_diff_and_reverts_need_csrf(site, local):
     item = _segment(site, 1)
     sid = item.segment.id
