@@ -342,7 +342,8 @@ class Workspace:
                     raise BadEdit(f"version {c.base_version} of segment {c.segment_id} does not exist; reload the page")
                 mt_text = latest.mt_text if latest else (current.text if current.provenance.origin in (Origin.MT, Origin.TM) else "")
                 record = EditRecord(c.article, locale.site, c.segment_id, c.base_version + 1, segment.source, text,
-                                    c.state, mt_text, current.text, c.who.name, _now(), cap_edit_ms(c.edit_ms))
+                                    c.state, mt_text, current.text, c.who.name, _now(), cap_edit_ms(c.edit_ms),
+                                    *_made_by(mt_text, latest, current.provenance))
                 self._apply(article, locale, {c.segment_id: record})
                 rendered = _render(article, locale)  # before anything is written: a render error changes nothing
                 entry = TMEntry(segment.source, text, block_lang, locale.lang, Origin.HUMAN, c.state)
@@ -509,6 +510,20 @@ class Workspace:
             yield
         finally:
             os.close(handle)
+
+
+def _made_by(mt_text: str, latest: EditRecord | None, provenance: Provenance) -> tuple[str, str, str]:
+    """Model, model version and glossary hash of the MT a save starts from (for per-model figures).
+
+    The first save takes them from the MT target's provenance; later saves carry the first's on.
+    A segment saved before these were recorded takes them from the output's provenance, which a
+    human save keeps from the MT it replaced. No MT text, nothing to attribute.
+    """
+    if not mt_text:
+        return "", "", ""
+    if latest is not None and latest.model:
+        return latest.model, latest.model_version, latest.glossary_hash
+    return provenance.model, provenance.model_version, provenance.glossary_hash
 
 
 def _render(article: Article, locale: Locale) -> dict[str, bytes]:

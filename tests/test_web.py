@@ -322,3 +322,12 @@ def test_the_stats_page_shows_the_figures_sacrebleu_gives(site, local):
     editor = doc.xpath('//table[@data-group="Per translator"]//tr[@data-key="editor"]')[0]
     assert cell(editor, "segments") == "2"
     assert len(doc.xpath('//table[@data-group="Per week"]/tbody/tr')) == 1 and "case:mixed" in page.text
+    made = first.target.provenance  # the model that wrote the MT: a chart and a row of its own
+    model = f"{made.model} {made.model_version}"
+    (chart,) = doc.xpath("//figure[contains(@class, 'chart')]")
+    assert chart.get("data-model") == model
+    bars = {r.get("data-metric"): r for r in chart.xpath(".//*[local-name()='rect']")}
+    assert bars["hter"].get("data-value") == f"{hter:.1f}" and bars["chrf"].get("data-value") == f"{chrf:.1f}"
+    assert float(bars["chrf"].get("height")) == pytest.approx(min(chrf, 100.0))  # 0–100 over 100 units
+    per_model = doc.xpath(f'//table[@data-group="Per model"]//tr[@data-key="{model}"]')[0]
+    assert cell(per_model, "hter") == f"{hter:.1f}" and cell(per_model, "segments") == "2"

@@ -60,7 +60,8 @@ def stats(
 ) -> None:
     """Post-editing figures from the workspace's saves: HTER and chrF of MT against the final text, share kept unchanged, edit time.
 
-    Overall and per article, locale and translator (sacrebleu, case-sensitive TER; signatures printed).
+    Overall and per article, locale, translator, ISO week, model and glossary version (sacrebleu,
+    case-sensitive TER; signatures printed); --json adds model_week (per model, per week).
     Edit time is seconds per source word over the timed segments; "slow" ones (over 25 s/word) are left out.
     """
     from ..workspace import Workspace
