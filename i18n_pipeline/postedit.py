@@ -4,7 +4,8 @@ Per segment, from the newest save of each edited segment (``WorkspaceStore.all_l
 MT text it started from against the final text. HTER is sacrebleu's TER with the MT as the
 hypothesis and the post-edit as the reference, case-sensitive as WMT's APE tasks score it;
 chrF is sacrebleu's chrF (same direction). Groups (overall, per article, locale, translator, ISO week,
-model and glossary version, and per model per week) are scored at corpus level, so long sentences weigh more, as sacrebleu does for a test set.
+model and glossary version, and per model per week) are scored at corpus level (each segment also
+on its own, sentence level), so long sentences weigh more, as sacrebleu does for a test set.
 Segments without an MT text (saved over a human translation) are left out. Every figure
 carries the metric signatures that produced it.
 
@@ -60,18 +61,40 @@ class Figures:
 UNKNOWN = "unknown"
 
 
+@dataclass(frozen=True)
+class SegmentFigures:
+    """One edited segment's own figures (sentence-level HTER and chrF, the same metrics)."""
+
+    article: str
+    locale: str
+    segment_id: str
+    model: str
+    glossary: str
+    hter: float
+    chrf: float
+    unchanged: bool
+    edit_seconds: float  # every save of it together (0: not measured)
+
+    def as_dict(self) -> dict:
+        return {"article": self.article, "locale": self.locale, "segment": self.segment_id, "model": self.model,
+                "glossary": self.glossary, "hter": round(self.hter, 2), "chrf": round(self.chrf, 2),
+                "unchanged": self.unchanged, "edit_seconds": round(self.edit_seconds, 1)}
+
+
 @dataclass
 class PostEditReport:
     overall: Figures
     # "article" | "locale" | "who" | "week" | "model" | "glossary" → key → figures
     by: dict[str, dict[str, Figures]] = field(default_factory=dict)
     model_week: dict[str, dict[str, Figures]] = field(default_factory=dict)  # model key → ISO week → figures
+    segments: list[SegmentFigures] = field(default_factory=list)  # every edited segment with an MT text
     signatures: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"overall": self.overall.as_dict(), "signatures": self.signatures,
                 **{group: {k: f.as_dict() for k, f in items.items()} for group, items in self.by.items()},
-                "model_week": {m: {w: f.as_dict() for w, f in weeks.items()} for m, weeks in self.model_week.items()}}
+                "model_week": {m: {w: f.as_dict() for w, f in weeks.items()} for m, weeks in self.model_week.items()},
+                "segments": [f.as_dict() for f in self.segments]}
 
 
 def segment_hter(mt: str, post_edit: str) -> float:
@@ -130,7 +153,7 @@ def figures(
 
 def report(edits: list[EditRecord], times: Mapping[tuple[str, str, str], int] | None = None) -> PostEditReport:
     """Figures overall and per article, locale, translator, ISO week of the save, model, glossary version,
-    and per model per week (``times`` as for ``figures``). Model and glossary groups hold only saves
+    per model per week, and per segment (``times`` as for ``figures``). Model and glossary groups hold only saves
     with an MT text: a save over a human translation has no model to attribute."""
     metrics = (TER(case_sensitive=True), CHRF())
     result = PostEditReport(figures(edits, metrics, times))
@@ -143,6 +166,12 @@ def report(edits: list[EditRecord], times: Mapping[tuple[str, str, str], int] | 
         result.by[group] = {k: figures(v, metrics, times) for k, v in _buckets(items, key).items()}
     for model, saves in _buckets(with_mt, model_key).items():
         result.model_week[model] = {w: figures(v, metrics, times) for w, v in _buckets(saves, week_of).items()}
+    ter, chrf = metrics
+    for e in with_mt:
+        ms = times.get(_key(e), 0) if times is not None else e.edit_ms
+        result.segments.append(SegmentFigures(
+            e.article, e.locale, e.segment_id, model_key(e), glossary_key(e), ter.sentence_score(e.mt_text, [e.target]).score,
+            chrf.sentence_score(e.mt_text, [e.target]).score, e.mt_text == e.target, ms / 1000))
     return result
 
 

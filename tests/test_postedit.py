@@ -63,6 +63,10 @@ def test_figures_per_model_glossary_version_and_per_model_per_week():
     assert weeks["2026-W11"].chrf == pytest.approx(chrf.corpus_score([argos[1].mt_text], [[argos[1].target]]).score)
     data = result.as_dict()
     assert data["model"]["opus-mt-en-ru 2024-01"]["segments"] == 1
+    per_segment = {f["segment"]: f for f in data["segments"]}  # every save with an MT text, scored alone
+    assert set(per_segment) == {"s1", "s2", "s3", "s4"} and per_segment["s1"]["unchanged"]
+    assert per_segment["s3"]["hter"] == round(ter.sentence_score("Мэр сказал.", ["Мэр заявил."]).score, 2)
+    assert per_segment["s3"]["model"] == "opus-mt-en-ru 2024-01" and per_segment["s4"]["model"] == "unknown"
     assert data["model_week"]["translate-en_ru 1.9"]["2026-W11"]["segments"] == 1
 
 
