@@ -89,6 +89,29 @@ def test_minimum_and_length_window(tm):
         search(tm, MAYOR, "en", "ru", min_score=101)
 
 
+def test_a_file_indexed_before_the_trigram_counts_gets_them_and_counts_follow_growth(tmp_path):
+    import sqlite3
+
+    from i18n_pipeline.tm import sqlite_fuzzy
+
+    path = tmp_path / "tm.sqlite"
+    with TranslationMemory(path) as memory:
+        memory.store_many([_entry(MAYOR, "Мэр открыл три новые школы.")])
+        search(memory, MAYOR, "en", "ru")
+    with sqlite3.connect(path) as db:  # as the first release of the index left the file
+        db.execute("DROP TABLE tm_fuzzy_df")
+        db.execute("DROP TABLE tm_fuzzy_df_meta")
+    with TranslationMemory(path) as memory:
+        assert [m.score for m in search(memory, MAYOR, "en", "ru")] == [100]
+        grown = [_entry(f"Rain closed road number {n} in the north.", f"Дорога {n}.") for n in range(600)]
+        memory.store_many(grown)  # past rows × 1.25 + 500: the next lookup recounts
+        search(memory, "Rain closed road number 7 in the north.", "en", "ru")
+        assert memory.backend._read("SELECT rows FROM tm_fuzzy_df_meta", ())[0][0] == 601
+        assert memory.backend._read("SELECT docs FROM tm_fuzzy_df WHERE gram = 'rai'", ())[0][0] == 600
+    # trigrams the counts do not know yet are new, so rare: first; then the known, rarest first
+    assert sqlite_fuzzy.pick_trigrams("abc abd", {"abc": 5, "bc ": 1}) == [" ab", "abd", "c a", "bc ", "abc"]
+
+
 def test_words_keep_punctuation_and_drop_spaces():
     assert words("Rain,  closed\u00a0roads!") == ["Rain", ",", "closed", "roads", "!"]
 

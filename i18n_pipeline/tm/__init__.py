@@ -4,6 +4,9 @@
     sqlite.py    the embedded default: ``<state>/tm.sqlite`` (WAL), nothing to set up
     postgres.py  the shared memory: psycopg 3 + a pool, when ``[tm] url`` / ``I18N_PIPELINE_TM_URL``
                  is a ``postgresql://`` URL
+    fuzzy.py     fuzzy matches: scoring (no SQL) over the back-end's candidates
+    sqlite_fuzzy.py / postgres_fuzzy.py   those candidates: FTS5 trigram index / pg_trgm
+    workspace.py the workspace's segment versions and users (SQLite)
 
 ``open_memory(settings)`` picks the back-end; ``TranslationMemory(path_or_url)`` opens one directly.
 """

@@ -3,9 +3,19 @@
 An FTS5 table with the ``trigram`` tokenizer over the TM's normalized sources (``tm_fuzzy_fts``,
 external content ``tm_fuzzy_rows``), kept in step with the ``tm`` table by triggers, so every
 writer of the TM (translate, review import, workspace saves) updates it in its own transaction.
-A lookup ORs the query's *rarest* trigrams (document counts from ``fts5vocab``; common trigrams
-such as "the" would match the whole memory), keeps rows of the pair inside the length window,
-and takes the best ``limit`` by bm25. Created, and filled from the existing rows, on first use.
+A lookup takes the query's *rarest* trigrams (common trigrams such as "the" would match the whole
+memory): at least ``RARE_MIN``, then more while their rows stay within ``POSTINGS_BUDGET``, at
+most ``RARE_MAX`` (a small memory gets every trigram of the query), spread over the words
+(``PER_WORD``) so that one rare word that differs cannot crowd out the rest. It counts, per
+indexed source, how many of them it holds (one FTS5 ``MATCH`` per trigram, summed in SQL, as
+Okapi Pensieve scores n-gram overlap), keeps rows of the pair inside the length window, and
+returns the ``limit`` with the most in common. Created, and filled from the existing rows, on
+first use (a file indexed by an earlier version gets the tables it lacks the same way).
+
+Rarity: ``fts5vocab`` counts a trigram's rows by walking its whole posting list (milliseconds a
+trigram at 200,000 rows), so the counts are copied into ``tm_fuzzy_df`` and copied again when the
+memory has grown by a quarter since (``DF_GROWTH``). A trigram the copy does not know yet is
+new, hence rare: it is taken first.
 
 ``SQLiteBackend.fuzzy_candidates`` calls ``candidates`` here; the PostgreSQL half is
 ``postgres_fuzzy.py``; the scoring (no SQL) is ``fuzzy.py``.
@@ -22,7 +32,12 @@ from .base import COLUMNS
 if TYPE_CHECKING:
     from .sqlite import SQLiteBackend
 
-RARE_TRIGRAMS = 16  # the query's rarest trigrams ORed into the MATCH
+RARE_MIN = 6  # the query's rarest trigrams always asked
+RARE_MAX = 48  # and never more than this many (a small memory: every trigram of the query)
+POSTINGS_BUDGET = 8_000  # more rare trigrams while their rows together stay under this
+PER_WORD = 2  # rare trigrams taken from one word before the other words have theirs
+TOP_SHARED = 400  # rows with the most of them in common, before the pair and the length window
+DF_GROWTH, DF_SLACK = 1.25, 500  # recount the trigrams when the index has grown past rows × 1.25 + 500
 
 _SCHEMA = (
     """
@@ -41,6 +56,8 @@ _SCHEMA = (
         source_key, content='tm_fuzzy_rows', content_rowid='id', tokenize='trigram')
     """,
     "CREATE VIRTUAL TABLE IF NOT EXISTS tm_fuzzy_vocab USING fts5vocab(tm_fuzzy_fts, 'row')",
+    "CREATE TABLE IF NOT EXISTS tm_fuzzy_df (gram TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS tm_fuzzy_df_meta (id INTEGER PRIMARY KEY CHECK (id = 1), rows INTEGER NOT NULL)",
     """
     CREATE TRIGGER IF NOT EXISTS tm_fuzzy_rows_ai AFTER INSERT ON tm_fuzzy_rows BEGIN
         INSERT INTO tm_fuzzy_fts (rowid, source_key) VALUES (new.id, new.source_key);
@@ -72,18 +89,23 @@ _BACKFILL = """
     WHERE NOT EXISTS (SELECT 1 FROM tm_fuzzy_rows AS r WHERE r.src_lang = tm.src_lang
                       AND r.tgt_lang = tm.tgt_lang AND r.source_key = tm.source_key)
 """
-_CANDIDATES = f"""
-    SELECT {', '.join('t.' + c.strip() for c in COLUMNS.split(','))}
-    FROM tm_fuzzy_fts JOIN tm_fuzzy_rows AS r ON r.id = tm_fuzzy_fts.rowid
-    JOIN tm AS t ON t.source_key = r.source_key AND t.src_lang = r.src_lang AND t.tgt_lang = r.tgt_lang
-    WHERE tm_fuzzy_fts MATCH ? AND r.src_lang = ? AND r.tgt_lang = ? AND r.length BETWEEN ? AND ?
-    ORDER BY tm_fuzzy_fts.rank LIMIT ?
-"""
+_CANDIDATES = """
+    SELECT {columns}
+    FROM (SELECT id, count(*) AS shared FROM ({union}) GROUP BY id ORDER BY shared DESC, id LIMIT {top}) AS h
+    CROSS JOIN tm_fuzzy_rows AS r ON r.id = h.id
+    CROSS JOIN tm AS t ON t.source_key = r.source_key AND t.src_lang = r.src_lang AND t.tgt_lang = r.tgt_lang
+    WHERE r.src_lang = ? AND r.tgt_lang = ? AND r.length BETWEEN ? AND ?
+    ORDER BY h.shared DESC, abs(r.length - ?), r.id
+    LIMIT ?
+"""  # CROSS JOIN: the planner must start from the few matched rows, not scan the pair's length range;
+# only the TOP_SHARED rows with most trigrams in common are joined (a join per matched row is the cost)
+_COLUMNS = ", ".join("t." + c.strip() for c in COLUMNS.split(","))
+_ONE_GRAM = "SELECT rowid AS id FROM tm_fuzzy_fts WHERE tm_fuzzy_fts MATCH ?"
 
 
 def ensure_index(backend: SQLiteBackend) -> None:
     """Create the trigram index and its triggers, and index the rows already there (once)."""
-    if backend._read("SELECT 1 FROM sqlite_master WHERE name = 'tm_fuzzy_tm_ad'", ()):
+    if backend._read("SELECT 1 FROM sqlite_master WHERE name = 'tm_fuzzy_df_meta'", ()):  # created last
         return
     try:
         with backend.transaction() as tx:
@@ -97,15 +119,68 @@ def ensure_index(backend: SQLiteBackend) -> None:
 
 def candidates(backend: SQLiteBackend, key: str, src: str, tgt: str, window: tuple[int, int],
                limit: int) -> list[tuple]:
-    """Up to ``limit`` rows (``COLUMNS``) of the pair sharing the key's rarest trigrams, inside ``window``."""
+    """Up to ``limit`` rows (``COLUMNS``) of the pair sharing most of the key's rarest trigrams, inside ``window``."""
     ensure_index(backend)
-    grams = sorted({key.lower()[i : i + 3] for i in range(len(key) - 2)})
+    grams, _ = trigrams(key)
     if not grams:
         return []
-    counts = dict(backend._read(
-        f"SELECT term, doc FROM tm_fuzzy_vocab WHERE term IN ({','.join('?' * len(grams))})", grams))
-    present = sorted((g for g in grams if g in counts), key=lambda g: (counts[g], g))[:RARE_TRIGRAMS]
-    if not present:
-        return []
-    query = " OR ".join('"' + g.replace('"', '""') + '"' for g in present)
-    return backend._read(_CANDIDATES, (query, src, tgt, *window, limit))
+    chosen = pick_trigrams(key, _document_counts(backend, grams))
+    sql = _CANDIDATES.format(columns=_COLUMNS, union=" UNION ALL ".join([_ONE_GRAM] * len(chosen)),
+                             top=max(TOP_SHARED, limit))
+    phrases = ['"' + g.replace('"', '""') + '"' for g in chosen]
+    return backend._read(sql, (*phrases, src, tgt, *window, len(key), limit))
+
+
+def pick_trigrams(key: str, counts: dict[str, int]) -> list[str]:
+    """The rarest trigrams of ``key``: unknown ones first, then ``RARE_MIN`` known, more within the budget.
+
+    At most ``PER_WORD`` from one word while other words have some left: a sentence of common
+    words with one rare word changed must still be found by its other words.
+    """
+    grams, word_of = trigrams(key)
+    unknown = [g for g in grams if g not in counts][: RARE_MAX - RARE_MIN]  # room left for RARE_MIN known
+    chosen, known, rows, per_word = list(unknown), 0, 0, {}
+    for w in (word_of[g] for g in unknown):
+        per_word[w] = per_word.get(w, 0) + 1
+    ordered = sorted((g for g in grams if g in counts), key=lambda g: (counts[g], g))
+    first = [g for g in ordered if _take(per_word, word_of[g])]
+    rest = [g for g in ordered if g not in set(first)]
+    for gram in first + rest:
+        if len(chosen) >= RARE_MAX or (known >= RARE_MIN and rows + counts[gram] > POSTINGS_BUDGET):
+            break
+        chosen.append(gram)
+        known, rows = known + 1, rows + counts[gram]
+    return chosen
+
+
+def _take(per_word: dict[int, int], word: int) -> bool:
+    if per_word.get(word, 0) >= PER_WORD:
+        return False
+    per_word[word] = per_word.get(word, 0) + 1
+    return True
+
+
+def trigrams(key: str) -> tuple[list[str], dict[str, int]]:
+    """The distinct lower-case trigrams of ``key`` (as FTS5's trigram tokenizer cuts them), each with
+    the number of the word it starts in."""
+    text = key.lower()
+    word_of: dict[str, int] = {}
+    word = 0
+    for i in range(len(text) - 2):
+        if text[i].isspace():
+            word += 1
+        word_of.setdefault(text[i : i + 3], word)
+    return sorted(word_of), word_of
+
+
+def _document_counts(backend: SQLiteBackend, grams: list[str]) -> dict[str, int]:
+    """Rows per trigram from ``tm_fuzzy_df``, recounted from ``fts5vocab`` once the index has grown enough."""
+    indexed = backend._read("SELECT coalesce(max(id), 0) FROM tm_fuzzy_rows", ())[0][0]
+    counted = backend._read("SELECT rows FROM tm_fuzzy_df_meta", ())
+    if not counted or indexed > counted[0][0] * DF_GROWTH + DF_SLACK:
+        with backend.transaction() as tx:
+            tx.db.execute("DELETE FROM tm_fuzzy_df")
+            tx.db.execute("INSERT INTO tm_fuzzy_df (gram, docs) SELECT term, doc FROM tm_fuzzy_vocab")
+            tx.db.execute("INSERT OR REPLACE INTO tm_fuzzy_df_meta (id, rows) VALUES (1, ?)", (indexed,))
+    marks = ",".join("?" * len(grams))
+    return dict(backend._read(f"SELECT gram, docs FROM tm_fuzzy_df WHERE gram IN ({marks})", grams))
