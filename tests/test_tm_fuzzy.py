@@ -92,7 +92,7 @@ def test_minimum_and_length_window(tm):
 def test_a_file_indexed_before_the_trigram_counts_gets_them_and_counts_follow_growth(tmp_path):
     import sqlite3
 
-    from i18n_pipeline.tm import sqlite_fuzzy
+    from i18n_pipeline.tm import trigrams
 
     path = tmp_path / "tm.sqlite"
     with TranslationMemory(path) as memory:
@@ -109,7 +109,8 @@ def test_a_file_indexed_before_the_trigram_counts_gets_them_and_counts_follow_gr
         assert memory.backend._read("SELECT rows FROM tm_fuzzy_df_meta", ())[0][0] == 601
         assert memory.backend._read("SELECT docs FROM tm_fuzzy_df WHERE gram = 'rai'", ())[0][0] == 600
     # trigrams the counts do not know yet are new, so rare: first; then the known, rarest first
-    assert sqlite_fuzzy.pick_trigrams("abc abd", {"abc": 5, "bc ": 1}) == [" ab", "abd", "c a", "bc ", "abc"]
+    grams, word_of = trigrams.trigrams("abc abd")
+    assert trigrams.pick_rare(grams, word_of, {"abc": 5, "bc ": 1}) == [" ab", "abd", "c a", "bc ", "abc"]
 
 
 def test_words_keep_punctuation_and_drop_spaces():

@@ -172,11 +172,10 @@ class PostgresBackend:
 
     def fuzzy_candidates(self, key: str, src: str, tgt: str, window: tuple[int, int], limit: int,
                          min_score: int) -> list[tuple]:
-        """Rows (``COLUMNS``) close to ``key`` by trigram similarity; creates pg_trgm and its index once."""
+        """Rows (``COLUMNS``) close to ``key`` by shared rare trigrams and similarity(); creates pg_trgm and its index once."""
         from . import postgres_fuzzy
 
-        return postgres_fuzzy.candidates(self, key, src, tgt, window, limit,
-                                         postgres_fuzzy.trigram_threshold(min_score))
+        return postgres_fuzzy.candidates(self, key, src, tgt, window, limit)
 
     # -- plumbing -------------------------------------------------------------------------------
 

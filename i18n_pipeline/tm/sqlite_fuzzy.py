@@ -4,9 +4,8 @@ An FTS5 table with the ``trigram`` tokenizer over the TM's normalized sources (`
 external content ``tm_fuzzy_rows``), kept in step with the ``tm`` table by triggers, so every
 writer of the TM (translate, review import, workspace saves) updates it in its own transaction.
 A lookup takes the query's *rarest* trigrams (common trigrams such as "the" would match the whole
-memory): at least ``RARE_MIN``, then more while their rows stay within ``POSTINGS_BUDGET``, at
-most ``RARE_MAX`` (a small memory gets every trigram of the query), spread over the words
-(``PER_WORD``) so that one rare word that differs cannot crowd out the rest. It counts, per
+memory), spread over its words (``trigrams.pick_rare``: a few always, more within a budget of
+rows). It counts, per
 indexed source, how many of them it holds (one FTS5 ``MATCH`` per trigram, summed in SQL, as
 Okapi Pensieve scores n-gram overlap), keeps rows of the pair inside the length window, and
 returns the ``limit`` with the most in common. Created, and filled from the existing rows, on
@@ -28,14 +27,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import StateError
 from .base import COLUMNS
+from .trigrams import pick_rare, trigrams
 
 if TYPE_CHECKING:
     from .sqlite import SQLiteBackend
 
-RARE_MIN = 6  # the query's rarest trigrams always asked
-RARE_MAX = 48  # and never more than this many (a small memory: every trigram of the query)
-POSTINGS_BUDGET = 8_000  # more rare trigrams while their rows together stay under this
-PER_WORD = 2  # rare trigrams taken from one word before the other words have theirs
 TOP_SHARED = 400  # rows with the most of them in common, before the pair and the length window
 DF_GROWTH, DF_SLACK = 1.25, 500  # recount the trigrams when the index has grown past rows × 1.25 + 500
 
@@ -121,56 +117,14 @@ def candidates(backend: SQLiteBackend, key: str, src: str, tgt: str, window: tup
                limit: int) -> list[tuple]:
     """Up to ``limit`` rows (``COLUMNS``) of the pair sharing most of the key's rarest trigrams, inside ``window``."""
     ensure_index(backend)
-    grams, _ = trigrams(key)
+    grams, word_of = trigrams(key)
     if not grams:
         return []
-    chosen = pick_trigrams(key, _document_counts(backend, grams))
+    chosen = pick_rare(grams, word_of, _document_counts(backend, grams))
     sql = _CANDIDATES.format(columns=_COLUMNS, union=" UNION ALL ".join([_ONE_GRAM] * len(chosen)),
                              top=max(TOP_SHARED, limit))
     phrases = ['"' + g.replace('"', '""') + '"' for g in chosen]
     return backend._read(sql, (*phrases, src, tgt, *window, len(key), limit))
-
-
-def pick_trigrams(key: str, counts: dict[str, int]) -> list[str]:
-    """The rarest trigrams of ``key``: unknown ones first, then ``RARE_MIN`` known, more within the budget.
-
-    At most ``PER_WORD`` from one word while other words have some left: a sentence of common
-    words with one rare word changed must still be found by its other words.
-    """
-    grams, word_of = trigrams(key)
-    unknown = [g for g in grams if g not in counts][: RARE_MAX - RARE_MIN]  # room left for RARE_MIN known
-    chosen, known, rows, per_word = list(unknown), 0, 0, {}
-    for w in (word_of[g] for g in unknown):
-        per_word[w] = per_word.get(w, 0) + 1
-    ordered = sorted((g for g in grams if g in counts), key=lambda g: (counts[g], g))
-    first = [g for g in ordered if _take(per_word, word_of[g])]
-    rest = [g for g in ordered if g not in set(first)]
-    for gram in first + rest:
-        if len(chosen) >= RARE_MAX or (known >= RARE_MIN and rows + counts[gram] > POSTINGS_BUDGET):
-            break
-        chosen.append(gram)
-        known, rows = known + 1, rows + counts[gram]
-    return chosen
-
-
-def _take(per_word: dict[int, int], word: int) -> bool:
-    if per_word.get(word, 0) >= PER_WORD:
-        return False
-    per_word[word] = per_word.get(word, 0) + 1
-    return True
-
-
-def trigrams(key: str) -> tuple[list[str], dict[str, int]]:
-    """The distinct lower-case trigrams of ``key`` (as FTS5's trigram tokenizer cuts them), each with
-    the number of the word it starts in."""
-    text = key.lower()
-    word_of: dict[str, int] = {}
-    word = 0
-    for i in range(len(text) - 2):
-        if text[i].isspace():
-            word += 1
-        word_of.setdefault(text[i : i + 3], word)
-    return sorted(word_of), word_of
 
 
 def _document_counts(backend: SQLiteBackend, grams: list[str]) -> dict[str, int]:
