@@ -3,7 +3,10 @@
     base.py      entries, rules, and ``TranslationMemory``: the one class the rest of the code sees
     sqlite.py    the embedded default: ``<state>/tm.sqlite`` (WAL), nothing to set up
     postgres.py  the shared memory: psycopg 3 + a pool, when ``[tm] url`` / ``I18N_PIPELINE_TM_URL``
-                 is a ``postgresql://`` URL
+                 is a ``postgresql://`` URL; there also the run manifest and article claims
+
+Run state goes through ``TranslationMemory`` too (``manifest``, ``run_guard``, ``claim``): the
+embedded memory keeps the state folder's ``manifest.json`` and run lock.
 
 ``open_memory(settings)`` picks the back-end; ``TranslationMemory(path_or_url)`` opens one directly.
 """

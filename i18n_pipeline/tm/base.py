@@ -19,18 +19,28 @@ an approval" are the ``WHERE`` of each back-end's ``INSERT … ON CONFLICT … D
 hold however many writers race (see ``Rule``). This class only groups and counts.
 
 Back-ends (``sqlite.py``, ``postgres.py``) own every SQL statement and implement ``Backend``.
+
+Run state is behind this class too, so ``translate`` and ``backfill`` never ask which back-end
+they have: ``manifest`` (what is up to date) and ``run_guard`` (held for a whole run). A back-end
+with claims (PostgreSQL) keeps the manifest in a table and guards each article with a lease row
+(``claim``); without (SQLite) the state folder's ``manifest.json`` and run lock serve, exactly as
+on one machine.
 """
 
 from __future__ import annotations
 
 import enum
 import unicodedata
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import ContextManager, Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Iterator, Protocol, Sequence
 
 from ..document import Origin, Provenance, State, Target
+
+if TYPE_CHECKING:
+    from ..runstate import Manifest
 
 _STORED_ORIGINS = (Origin.MT, Origin.HUMAN)
 _APPROVED = (State.REVIEWED, State.FINAL)
@@ -214,6 +224,31 @@ class TranslationMemory:
     def __len__(self) -> int:
         return self._backend.count()
 
+    # -- run state ---------------------------------------------------------------------------
+
+    @property
+    def has_claims(self) -> bool:
+        """True on a shared memory: per-article claims, not the state folder's lock, guard writes."""
+        return hasattr(self._backend, "claim")
+
+    def manifest(self, state_dir: Path) -> Manifest:
+        """What earlier runs finished (``runstate.Manifest``): on a shared memory its table, which
+        every machine and run shares; on the embedded one ``<state_dir>/manifest.json``."""
+        from ..runstate import RunManifest
+
+        shared = getattr(self._backend, "manifest", None)
+        return shared() if shared is not None else RunManifest(state_dir)
+
+    def run_guard(self, state_dir: Path, on_wait: Callable[[str], None] | None = None) -> ContextManager[bool]:
+        """Held for a whole run; yields True when the run has the outputs to itself.
+
+        Embedded memory: the state folder's run lock (a second run waits and says so), True.
+        Shared memory: nothing to hold, False — each batch claims its articles (``claim``), and
+        the state folder holds nothing such a run writes (its manifest and TM are in the database),
+        so runs on one machine meet exactly as runs on several do.
+        """
+        return nullcontext(False) if self.has_claims else _whole_run_lock(state_dir, on_wait)
+
     def claim(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
         """Per-article claims on a shared memory (PostgreSQL): the ``articles`` this ``owner`` may
         now write, for ``lease_s`` seconds; one another live owner holds is left out. The embedded
@@ -321,6 +356,14 @@ class TranslationMemory:
                 else:  # a human row appeared since we looked: the rule kept it
                     result.conflicts.append(_conflict(first, proposed, tx.human_target(key)))
         return result
+
+
+@contextmanager
+def _whole_run_lock(state_dir: Path, on_wait: Callable[[str], None] | None) -> Iterator[bool]:
+    from ..runlock import run_lock
+
+    with run_lock(state_dir, on_wait):
+        yield True
 
 
 def _distinct_targets(group: Sequence[TMEntry]) -> list[str]:
