@@ -102,9 +102,6 @@ def inbox_names(inputs: Sequence[Path], files: Sequence[Path]) -> dict[Path, str
 # segmenting and tens of thousands of MT segments before anyone noticed.
 MAX_BLOCK_CHARS = 50_000
 REDECODE_NOTE = "glossary: decoded again with the approved term forced in"
-# On a PostgreSQL TM each batch claims its articles' output folders for this long; a claimer
-# that crashed holds them no longer than this (a batch must finish within it).
-CLAIM_LEASE_S = 900.0
 
 
 def prepare_article(path: Path) -> Article:
@@ -198,31 +195,29 @@ def translate_batch(items: Sequence[BatchItem], context: BatchContext, report: R
     glossary → localize → QA → outputs. Counts, outputs, failures and the manifest records to make
     go into ``report``. ``translate`` runs it once on everything; a backfill actor once per batch."""
     from .fsutil import remove_stale_temp_files
+    from .tm.claims import article_key, describe_owner
 
     hooks = hooks or Hooks()
     for locale in context.locales:
         report.locales.setdefault(locale.site, LocaleSummary())
-    wanted = {_claim_key(context.settings, i): i for i in items}
+    wanted = {article_key(context.settings.out_dir, i.stem): i for i in items}
     try:
-        claimed = context.tm.claim(list(wanted), context.run_id, CLAIM_LEASE_S)
+        # on a PostgreSQL TM: leases of [tm] lease_s, renewed while the batch works
+        lease = context.tm.claimed(list(wanted), context.run_id, context.settings.tm.lease_s)
     except ConnectionLostError as exc:
         report.failed += [{"path": i.path, "error": f"{i.path}: not translated: {exc}; rerun to translate it"}
                           for i in items]
         return
-    for key, item in wanted.items():
-        if key not in claimed:  # another run, on this machine or another, is writing these outputs now
-            report.failed.append({"path": item.path, "error": f"{item.path}: another run is writing its outputs "
-                                                              f"({key}); not translated here, rerun later"})
-    mine = [i for k, i in wanted.items() if k in claimed]
-    for item in mine:  # a claimer that died mid-write left these; nobody else writes here now
-        remove_stale_temp_files(context.settings.out_dir / item.stem)
-    try:
+    with lease:  # renewed while the batch works; released when it is done
+        for key, item in wanted.items():
+            if key not in lease.articles:  # another run, on this machine or another, is writing these outputs now
+                holder = f", {describe_owner(lease.held_by[key])}" if key in lease.held_by else ""
+                report.failed.append({"path": item.path, "error": f"{item.path}: another run is writing its outputs "
+                                                                  f"({key}{holder}); not translated here, rerun later"})
+        mine = [i for k, i in wanted.items() if k in lease.articles]
+        for item in mine:  # a claimer that died mid-write left these; nobody else writes here now
+            remove_stale_temp_files(context.settings.out_dir / item.stem)
         _translate_claimed(mine, context, report, hooks, fail_fast)
-    finally:
-        try:
-            context.tm.release(list(claimed), context.run_id)
-        except ConnectionLostError as exc:  # the claims expire on their own
-            log.warning("%s", exc)
 
 
 def new_run_id() -> str:
@@ -230,11 +225,6 @@ def new_run_id() -> str:
     import uuid
 
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _claim_key(settings: Settings, item: BatchItem) -> str:
-    """What two runs must not write at once: one article's output folder."""
-    return str(settings.out_dir.resolve() / item.stem)
 
 
 def _translate_claimed(items: Sequence[BatchItem], context: BatchContext, report: RunReport, hooks: Hooks,

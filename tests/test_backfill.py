@@ -227,28 +227,37 @@ def test_an_actor_killed_mid_batch_loses_nothing_and_writes_nothing_twice(tmp_pa
         str(p) for p in inbox.iterdir()}
 
 
-def test_a_killed_driver_resumes_translating_only_what_is_not_done(tmp_path, models, local_ray, uninterrupted):
+@pytest.mark.parametrize("memory", ["sqlite", "postgresql"])
+def test_a_killed_driver_resumes_translating_only_what_is_not_done(tmp_path, models, local_ray, uninterrupted,
+                                                                   memory, request):
+    # On PostgreSQL the manifest is the TM's table, and the claims the killed run's actors held
+    # (never renewed again) are taken over by the rerun once their lease ends: 2 s here.
+    tm_url = request.getfixturevalue("fresh_postgres") if memory == "postgresql" else ""
+    config = tmp_path / "i18n.toml"
+    config.write_text("[tm]\nlease_s = 2\n", encoding="utf-8")
+    env = {**os.environ, "I18N_PIPELINE_TM_URL": tm_url} if tm_url else None
     inbox, expected, _ = uninterrupted
     address = ray.get_runtime_context().gcs_address  # the driver joins this test's Ray, as on a cluster
     command = [str(CLI), "backfill", str(inbox), "--to", "ru,arm", "--out", str(tmp_path / "out"),
                "--models", str(models), "--state", str(tmp_path / "state"), "--ray", address,
-               "--workers", "2", "--batch-articles", "1", "--quiet", "--json"]
+               "--workers", "2", "--batch-articles", "1", "--quiet", "--json", "--config", str(config)]
     state = tmp_path / "state"
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as driver:
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env) as driver:
         deadline = time.monotonic() + 60
-        while driver.poll() is None and not _done(state) and time.monotonic() < deadline:
+        while driver.poll() is None and not _done(state, tm_url=tm_url) and time.monotonic() < deadline:
             time.sleep(0.005)
         driver.send_signal(signal.SIGKILL)
         stderr = driver.stderr.read().decode()
     assert driver.returncode == -signal.SIGKILL, stderr  # killed, not finished
-    done_before = _done(state)
+    done_before = _done(state, tm_url=tm_url)
     assert 0 < len(done_before) < 6, done_before
+    assert (state / "manifest.json").exists() != bool(tm_url)
     written = {p: p.stat().st_ino for p in (tmp_path / "out").rglob("*") if p.is_file()}
 
-    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     assert rerun.returncode == 0, rerun.stderr
     _equal_content(_tree(tmp_path / "out"), expected)
-    assert _done(state) == {str(p) for p in inbox.iterdir()}
+    assert _done(state, tm_url=tm_url) == {str(p) for p in inbox.iterdir()}
     # the rerun rewrote (atomically: new inodes) exactly the outputs of the articles not yet done
     rewritten = {p.parent.name for p in (tmp_path / "out").rglob("*")
                  if p.is_file() and written.get(p) != p.stat().st_ino}

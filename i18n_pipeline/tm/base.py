@@ -20,11 +20,11 @@ hold however many writers race (see ``Rule``). This class only groups and counts
 
 Back-ends (``sqlite.py``, ``postgres.py``) own every SQL statement and implement ``Backend``.
 
-Run state is behind this class too, so ``translate`` and ``backfill`` never ask which back-end
-they have: ``manifest`` (what is up to date) and ``run_guard`` (held for a whole run). A back-end
-with claims (PostgreSQL) keeps the manifest in a table and guards each article with a lease row
-(``claim``); without (SQLite) the state folder's ``manifest.json`` and run lock serve, exactly as
-on one machine.
+Run state is behind this class too, so ``translate`` and ``backfill`` never ask
+which back-end they have: ``manifest`` (what is up to date), ``run_guard`` (held for a whole
+run) and ``claimed`` (a batch's articles, renewed while held). A back-end with claims (PostgreSQL) keeps the manifest in a table and
+guards each article with a lease row; without (SQLite) the state folder's ``manifest.json`` and
+run lock serve, exactly as on one machine.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from ..document import Origin, Provenance, State, Target
 
 if TYPE_CHECKING:
     from ..runstate import Manifest
+    from .claims import Lease
 
 _STORED_ORIGINS = (Origin.MT, Origin.HUMAN)
 _APPROVED = (State.REVIEWED, State.FINAL)
@@ -243,11 +244,20 @@ class TranslationMemory:
         """Held for a whole run; yields True when the run has the outputs to itself.
 
         Embedded memory: the state folder's run lock (a second run waits and says so), True.
-        Shared memory: nothing to hold, False — each batch claims its articles (``claim``), and
+        Shared memory: nothing to hold, False — each batch claims its articles (``claimed``), and
         the state folder holds nothing such a run writes (its manifest and TM are in the database),
         so runs on one machine meet exactly as runs on several do.
         """
         return nullcontext(False) if self.has_claims else _whole_run_lock(state_dir, on_wait)
+
+    def claimed(self, articles: Sequence[str], owner: str, lease_s: float, *, patient: bool = True) -> Lease:
+        """``with memory.claimed(keys, run_id, lease_s) as lease``: ``lease.articles`` are the ones this
+        owner may write until the block ends, renewed meanwhile; an article another owner holds is
+        waited for while its holder does not renew it, unless not ``patient`` (see ``claims``).
+        On the embedded memory: every article, at once."""
+        from .claims import Lease
+
+        return Lease(self, articles, owner, lease_s, patient=patient)
 
     def claim(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
         """Per-article claims on a shared memory (PostgreSQL): the ``articles`` this ``owner`` may
@@ -255,6 +265,16 @@ class TranslationMemory:
         SQLite memory has no claims (the state folder's run lock serves): every article is granted."""
         claim = getattr(self._backend, "claim", None)
         return set(articles) if claim is None else claim(articles, owner, lease_s)
+
+    def renew(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
+        """Extend this owner's claims for another ``lease_s``; returns the articles it still holds."""
+        renew = getattr(self._backend, "renew", None)
+        return set(articles) if renew is None else renew(articles, owner, lease_s)
+
+    def holders(self, articles: Sequence[str]) -> dict[str, tuple[str, float]]:
+        """``{article: (owner, seconds left)}`` for each live claim among ``articles`` (none on the embedded memory)."""
+        holders = getattr(self._backend, "holders", None)
+        return {} if holders is None else holders(articles)
 
     def release(self, articles: Sequence[str], owner: str) -> None:
         release = getattr(self._backend, "release", None)

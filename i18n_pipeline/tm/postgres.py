@@ -146,6 +146,18 @@ class PostgresBackend:
                 tx._conn.execute("DELETE FROM article_claims WHERE owner = %s AND article = ANY(%s)",
                                  (owner, list(articles)))
 
+    def renew(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
+        """Extend this owner's leases on ``articles``; returns those it still held (see ``_RENEW``)."""
+        if not articles:
+            return set()
+        with self.transaction() as tx:
+            return {row[0] for row in tx._conn.execute(_RENEW, (lease_s, owner, list(articles))).fetchall()}
+
+    def holders(self, articles: Sequence[str]) -> dict[str, tuple[str, float]]:
+        """Who holds a live claim on each of ``articles``, and for how many more seconds (the free left out)."""
+        rows = self._read(_HOLDERS, (list(articles),)) if articles else []
+        return {article: (owner, float(left)) for article, owner, left in rows}
+
     def manifest(self) -> PostgresManifest:
         return PostgresManifest(self)
 
@@ -239,6 +251,16 @@ ON CONFLICT (article, locale) DO UPDATE SET
     key = excluded.key, outputs = excluded.outputs, stats = excluded.stats, updated = excluded.updated
 """
 _MANIFEST_RECORDED = "SELECT article, locale FROM run_manifest"
+# A heartbeat: only leases this owner still holds are extended (one that ran out and was taken is not).
+_RENEW = """
+UPDATE article_claims SET expires = now() + make_interval(secs => %s)
+WHERE owner = %s AND article = ANY(%s)
+RETURNING article
+"""
+_HOLDERS = """
+SELECT article, owner, extract(epoch FROM expires - now()) FROM article_claims
+WHERE article = ANY(%s) AND expires >= now()
+"""
 
 
 class PostgresManifest:
