@@ -6,8 +6,8 @@
                  is a ``postgresql://`` URL; there also the run manifest and article claims
     claims.py    ``Lease``: a batch's or a save's article claims, renewed by a heartbeat while held
 
-Run state goes through ``TranslationMemory`` too (``manifest``, ``run_guard``, ``claimed``): the
-embedded memory keeps the state folder's ``manifest.json`` and run lock.
+Run state goes through ``TranslationMemory`` too (``manifest``, ``run_guard``, ``claimed``,
+``article_guard``): the embedded memory keeps the state folder's ``manifest.json`` and run lock.
 
 ``open_memory(settings)`` picks the back-end; ``TranslationMemory(path_or_url)`` opens one directly.
 """

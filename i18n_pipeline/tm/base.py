@@ -20,9 +20,10 @@ hold however many writers race (see ``Rule``). This class only groups and counts
 
 Back-ends (``sqlite.py``, ``postgres.py``) own every SQL statement and implement ``Backend``.
 
-Run state is behind this class too, so ``translate`` and ``backfill`` never ask
+Run state is behind this class too, so ``translate``, ``backfill`` and the workspace never ask
 which back-end they have: ``manifest`` (what is up to date), ``run_guard`` (held for a whole
-run) and ``claimed`` (a batch's articles, renewed while held). A back-end with claims (PostgreSQL) keeps the manifest in a table and
+run), ``claimed`` (a batch's articles, renewed while held) and ``article_guard`` (one article,
+for a workspace save). A back-end with claims (PostgreSQL) keeps the manifest in a table and
 guards each article with a lease row; without (SQLite) the state folder's ``manifest.json`` and
 run lock serve, exactly as on one machine.
 """
@@ -258,6 +259,24 @@ class TranslationMemory:
         from .claims import Lease
 
         return Lease(self, articles, owner, lease_s, patient=patient)
+
+    @contextmanager
+    def article_guard(self, state_dir: Path, article: str, owner: str, lease_s: float) -> Iterator[None]:
+        """One article's outputs to one short writer (a workspace save), or ``OutputsBusy`` at once:
+        on a shared memory the article's claim, on the embedded one the state folder's run lock."""
+        from ..errors import OutputsBusy
+        from ..runlock import try_run_lock
+        from .claims import describe_owner
+
+        if not self.has_claims:
+            with try_run_lock(state_dir, article):
+                yield
+            return
+        with self.claimed([article], owner, lease_s, patient=False) as lease:
+            if article not in lease.articles:
+                holder = lease.held_by.get(article)
+                raise OutputsBusy(article, describe_owner(holder) if holder else "another writer")
+            yield
 
     def claim(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
         """Per-article claims on a shared memory (PostgreSQL): the ``articles`` this ``owner`` may
