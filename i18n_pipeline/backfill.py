@@ -1,10 +1,10 @@
 """Archive backfill on Ray Data: the ``translate`` path, batch by batch, on a pool of actors.
 
     driver   checks routes, the TM and the Ray address before any work; holds the TM's run guard
-             (the state folder's lock on SQLite; nothing on PostgreSQL, where batches claim
-             their articles); skips what the TM's manifest says is done; feeds batches of articles to ``ds.map_batches(BatchTranslator, …)``;
-             merges each batch's report and saves the manifest as batches finish (a killed
-             driver's rerun translates only what is not done)
+             (the state folder's lock on SQLite; nothing on PostgreSQL, where each batch claims
+             its articles); skips what the TM's manifest says is done; feeds batches of articles
+             to ``ds.map_batches(BatchTranslator, …)``; merges each batch's report and saves the
+             manifest as batches finish (a killed driver's rerun translates only what is not done)
     actor    ``BatchTranslator.__init__`` loads the models, glossary and TM once;
              ``__call__`` runs ``pipeline.translate_batch`` — the function ``translate`` runs,
              not a copy — on one batch and returns its report
@@ -81,6 +81,7 @@ class BatchTranslator:
 def backfill(inputs: Sequence[Path], locales: Sequence[Locale], settings: Settings,
              options: BackfillOptions = BackfillOptions(), hooks: BackfillHooks | None = None) -> RunReport:
     """Translate ``inputs`` like ``pipeline.run`` does, on Ray; returns the same report."""
+    from .fsutil import remove_stale_temp_files
     from .mt.store import ModelStore
     from .pipeline import check_routes, collect_inputs
     from .tm import open_memory
@@ -97,8 +98,10 @@ def backfill(inputs: Sequence[Path], locales: Sequence[Locale], settings: Settin
     with open_memory(settings) as tm, tm.run_guard(settings.state_dir) as whole_run:
         started = connect(ray, options)  # an unreachable cluster: exit 2 here, before any work
         try:
+            if whole_run:  # left by a killed run (else each batch clears its claimed articles' own)
+                remove_stale_temp_files(settings.out_dir)
             context = BatchContext(settings, locales, store, None, tm)
-            _translate(ray, inputs, files, context, options, hooks, report, whole_run)
+            _translate(ray, inputs, files, context, options, hooks, report)
         finally:
             if started:  # the local Ray (or the connection) this run made ends with it
                 ray.shutdown()
@@ -106,14 +109,11 @@ def backfill(inputs: Sequence[Path], locales: Sequence[Locale], settings: Settin
 
 
 def _translate(ray, inputs, files, context: BatchContext, options: BackfillOptions, hooks: BackfillHooks,
-               report: RunReport, whole_run: bool) -> None:
-    from .fsutil import remove_stale_temp_files
+               report: RunReport) -> None:
     from .pipeline import _load_glossary, plan_batch, record_batch
 
     settings = context.settings
     context.glossary = _load_glossary(settings, report)
-    if whole_run:  # else each batch clears its own claimed articles' leftovers
-        remove_stale_temp_files(settings.out_dir)
     manifest = context.tm.manifest(settings.state_dir)
     todo = plan_batch(inputs, files, context, manifest, report)
     hooks.on_total(len(todo))
