@@ -26,7 +26,7 @@ which a run's batch holds while it writes that article, on any machine. A save t
 article held is refused at once (``WorkspaceBusy``: "article X is being translated by run …;
 try again in a minute") rather than waiting: a run holds an article for its whole batch —
 minutes — which no browser request should hang on, and the text stays in the editor. A run
-that meets a save's claim waits the moment the save takes (``tm.claims.SAVE_WAIT_S``).
+that meets a save's claim waits the moment the save takes (see ``tm.claims``).
 """
 
 from __future__ import annotations
