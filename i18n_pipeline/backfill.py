@@ -1,9 +1,10 @@
 """Archive backfill on Ray Data: the ``translate`` path, batch by batch, on a pool of actors.
 
-    driver   checks routes, the TM and the Ray address before any work; skips what the manifest
-             says is done; feeds batches of articles to ``ds.map_batches(BatchTranslator, …)``;
-             merges each batch's report and saves the manifest as batches finish (a killed
-             driver's rerun translates only what is not done)
+    driver   checks routes, the TM and the Ray address before any work; holds the TM's run guard
+             (the state folder's lock on SQLite; nothing on PostgreSQL, where each batch claims
+             its articles); skips what the TM's manifest says is done; feeds batches of articles
+             to ``ds.map_batches(BatchTranslator, …)``; merges each batch's report and saves the
+             manifest as batches finish (a killed driver's rerun translates only what is not done)
     actor    ``BatchTranslator.__init__`` loads the models, glossary and TM once;
              ``__call__`` runs ``pipeline.translate_batch`` — the function ``translate`` runs,
              not a copy — on one batch and returns its report
@@ -80,9 +81,9 @@ class BatchTranslator:
 def backfill(inputs: Sequence[Path], locales: Sequence[Locale], settings: Settings,
              options: BackfillOptions = BackfillOptions(), hooks: BackfillHooks | None = None) -> RunReport:
     """Translate ``inputs`` like ``pipeline.run`` does, on Ray; returns the same report."""
+    from .fsutil import remove_stale_temp_files
     from .mt.store import ModelStore
     from .pipeline import check_routes, collect_inputs
-    from .runlock import run_lock
     from .tm import open_memory
 
     hooks = hooks or BackfillHooks()
@@ -93,9 +94,12 @@ def backfill(inputs: Sequence[Path], locales: Sequence[Locale], settings: Settin
     store = ModelStore(settings.models_dir, prefer=settings.sources.choices)
     check_routes(store, locales)
     files = collect_inputs(inputs)
-    with run_lock(settings.state_dir), open_memory(settings) as tm:  # an unreachable TM: exit 2 here
+    # an unreachable TM: exit 2 here; the run guard is the state folder's lock on the embedded TM
+    with open_memory(settings) as tm, tm.run_guard(settings.state_dir) as whole_run:
         started = connect(ray, options)  # an unreachable cluster: exit 2 here, before any work
         try:
+            if whole_run:  # left by a killed run (else each batch clears its claimed articles' own)
+                remove_stale_temp_files(settings.out_dir)
             context = BatchContext(settings, locales, store, None, tm)
             _translate(ray, inputs, files, context, options, hooks, report)
         finally:
@@ -106,14 +110,11 @@ def backfill(inputs: Sequence[Path], locales: Sequence[Locale], settings: Settin
 
 def _translate(ray, inputs, files, context: BatchContext, options: BackfillOptions, hooks: BackfillHooks,
                report: RunReport) -> None:
-    from .fsutil import remove_stale_temp_files
     from .pipeline import _load_glossary, plan_batch, record_batch
-    from .runstate import RunManifest
 
     settings = context.settings
     context.glossary = _load_glossary(settings, report)
-    remove_stale_temp_files(settings.out_dir)
-    manifest = RunManifest(settings.state_dir)
+    manifest = context.tm.manifest(settings.state_dir)
     todo = plan_batch(inputs, files, context, manifest, report)
     hooks.on_total(len(todo))
     if not todo:

@@ -63,6 +63,9 @@ class TMSettings:
     """``[tm]``: where the translation memory lives."""
 
     url: str = ""  # "" = <state>/tm.sqlite; "postgresql://user@host/db" = the shared PostgreSQL memory
+    # PostgreSQL: how long an article claim lasts unless its holder renews it (every third of it,
+    # while a batch or a save works); a crashed holder's articles are free again after this
+    lease_s: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         if os.environ.get(env):
             settings = replace(settings, sources=replace(settings.sources, **{name: os.environ[env]}))
     if os.environ.get(TM_URL_ENV):
-        settings = replace(settings, tm=_tm(Path(f"${TM_URL_ENV}"), {"url": os.environ[TM_URL_ENV]}))
+        settings = replace(settings, tm=_tm(Path(f"${TM_URL_ENV}"), {"url": os.environ[TM_URL_ENV]}, settings.tm))
     given = {k: Path(v) if k.endswith("_dir") else v for k, v in overrides.items() if v is not None}
     return replace(settings, **given)
 
@@ -125,17 +128,20 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
     return replace(settings, mt=mt, sources=sources, tm=tm, extra=data, **dirs)
 
 
-def _tm(path: Path, table: dict[str, Any]) -> TMSettings:
+def _tm(path: Path, table: dict[str, Any], tm: TMSettings = TMSettings()) -> TMSettings:
     from .tm.urls import is_postgres_url, redact_url
 
-    unknown = sorted(set(table) - {"url"})
+    unknown = sorted(set(table) - {"url", "lease_s"})
     if unknown:
-        raise UsageError(f"{path}: unknown [tm] setting(s) {', '.join(unknown)}; known: url")
-    url = table.get("url", "")
+        raise UsageError(f"{path}: unknown [tm] setting(s) {', '.join(unknown)}; known: url, lease_s")
+    url = table.get("url", tm.url)
     if not isinstance(url, str) or (url and not is_postgres_url(url)):
         shown = redact_url(url) if isinstance(url, str) else repr(url)
         raise UsageError(f"{path}: [tm] url must be a postgresql://… URL (or absent for SQLite), got {shown}")
-    return TMSettings(url=url)
+    lease = table.get("lease_s", tm.lease_s)
+    if isinstance(lease, bool) or not isinstance(lease, (int, float)) or not lease > 0:
+        raise UsageError(f"{path}: [tm] lease_s must be a number of seconds above 0, got {lease!r}")
+    return TMSettings(url=url, lease_s=float(lease))
 
 
 def _sources(path: Path, table: dict[str, Any], sources: ModelSources) -> ModelSources:

@@ -12,7 +12,8 @@
     ├── OfflineError               an action needs the network and there is none
     ├── DownloadError              the server answered, but not with the file (HTTP status, cut short)
     ├── StateError                 the translation memory or run state cannot be used
-    │   └── ConnectionLostError    the shared TM's connection broke mid-run: that batch's articles fail
+    │   ├── ConnectionLostError    the shared TM's connection broke mid-run: that batch's articles fail
+    │   └── OutputsBusy            another writer (a run, a workspace save) holds an article's outputs now
     └── WriteError                 an output could not be written (disk full, permissions)
 
 Every message names the input and says what to do; the CLI prints ``str(error)`` on one line.
@@ -88,3 +89,12 @@ class WriteError(PipelineError):
 class ConnectionLostError(StateError):
     """The PostgreSQL TM stopped answering mid-run (server gone, backend terminated, pool timed
     out). The batch it hit fails article by article, one line each; the run goes on."""
+
+
+class OutputsBusy(StateError):
+    """An article's outputs are being written by someone else right now (``holder`` says who)."""
+
+    def __init__(self, article: str, holder: str):
+        self.article = article
+        self.holder = holder
+        super().__init__(f"{article}: its outputs are being written by {holder} now; try again when it finishes")

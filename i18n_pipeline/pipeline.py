@@ -48,7 +48,7 @@ class RunReport:
     articles: list[dict] = field(default_factory=list)  # {"path", "stem", "outputs"}
     locales: dict[str, LocaleSummary] = field(default_factory=dict)
     failed: list[dict] = field(default_factory=list)  # {"path", "error"}
-    # (path, site, manifest key, outputs, stats) of finished articles, for the manifest; not in --json
+    # (path, site, manifest key, {output: digest}, stats) of finished articles, for the manifest; not in --json
     records: list[tuple] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -102,9 +102,6 @@ def inbox_names(inputs: Sequence[Path], files: Sequence[Path]) -> dict[Path, str
 # segmenting and tens of thousands of MT segments before anyone noticed.
 MAX_BLOCK_CHARS = 50_000
 REDECODE_NOTE = "glossary: decoded again with the approved term forced in"
-# On a PostgreSQL TM each batch claims its articles' output folders for this long; a claimer
-# that crashed holds them no longer than this (a batch must finish within it).
-CLAIM_LEASE_S = 900.0
 
 
 def prepare_article(path: Path) -> Article:
@@ -151,8 +148,6 @@ def run(
 ) -> RunReport:
     from .fsutil import remove_stale_temp_files
     from .mt.store import ModelStore
-    from .runlock import run_lock
-    from .runstate import RunManifest
     from .tm import open_memory
 
     hooks = hooks or Hooks()
@@ -162,9 +157,10 @@ def run(
     glossary = _load_glossary(settings, report)
     files = collect_inputs(inputs)
 
-    with run_lock(settings.state_dir), open_memory(settings) as tm:
-        remove_stale_temp_files(settings.out_dir)  # left by a killed run; the rerun rewrites them
-        manifest = RunManifest(settings.state_dir)
+    with open_memory(settings) as tm, tm.run_guard(settings.state_dir) as whole_run:
+        if whole_run:  # left by a killed run; the rerun rewrites them (else: per claimed article)
+            remove_stale_temp_files(settings.out_dir)
+        manifest = tm.manifest(settings.state_dir)
         context = BatchContext(settings, locales, store, glossary, tm)
         todo = plan_batch(inputs, files, context, manifest, report)
         translate_batch(todo, context, report, hooks, fail_fast=fail_fast)
@@ -198,27 +194,30 @@ def translate_batch(items: Sequence[BatchItem], context: BatchContext, report: R
     """The whole per-article path for one batch: read, langid, segment, then per locale TM → MT +
     glossary → localize → QA → outputs. Counts, outputs, failures and the manifest records to make
     go into ``report``. ``translate`` runs it once on everything; a backfill actor once per batch."""
+    from .fsutil import remove_stale_temp_files
+    from .tm.claims import article_key, describe_owner
+
     hooks = hooks or Hooks()
     for locale in context.locales:
         report.locales.setdefault(locale.site, LocaleSummary())
-    wanted = {_claim_key(context.settings, i): i for i in items}
+    wanted = {article_key(context.settings.out_dir, i.stem): i for i in items}
     try:
-        claimed = context.tm.claim(list(wanted), context.run_id, CLAIM_LEASE_S)
+        # on a PostgreSQL TM: leases of [tm] lease_s, renewed while the batch works
+        lease = context.tm.claimed(list(wanted), context.run_id, context.settings.tm.lease_s)
     except ConnectionLostError as exc:
         report.failed += [{"path": i.path, "error": f"{i.path}: not translated: {exc}; rerun to translate it"}
                           for i in items]
         return
-    for key, item in wanted.items():
-        if key not in claimed:  # another run, on this machine or another, is writing these outputs now
-            report.failed.append({"path": item.path, "error": f"{item.path}: another run is writing its outputs "
-                                                              f"({key}); not translated here, rerun later"})
-    try:
-        _translate_claimed([i for k, i in wanted.items() if k in claimed], context, report, hooks, fail_fast)
-    finally:
-        try:
-            context.tm.release(list(claimed), context.run_id)
-        except ConnectionLostError as exc:  # the claims expire on their own
-            log.warning("%s", exc)
+    with lease:  # renewed while the batch works; released when it is done
+        for key, item in wanted.items():
+            if key not in lease.articles:  # another run, on this machine or another, is writing these outputs now
+                holder = f", {describe_owner(lease.held_by[key])}" if key in lease.held_by else ""
+                report.failed.append({"path": item.path, "error": f"{item.path}: another run is writing its outputs "
+                                                                  f"({key}{holder}); not translated here, rerun later"})
+        mine = [i for k, i in wanted.items() if k in lease.articles]
+        for item in mine:  # a claimer that died mid-write left these; nobody else writes here now
+            remove_stale_temp_files(context.settings.out_dir / item.stem)
+        _translate_claimed(mine, context, report, hooks, fail_fast)
 
 
 def new_run_id() -> str:
@@ -226,11 +225,6 @@ def new_run_id() -> str:
     import uuid
 
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _claim_key(settings: Settings, item: BatchItem) -> str:
-    """What two runs must not write at once: one article's output folder."""
-    return str(settings.out_dir.resolve() / item.stem)
 
 
 def _translate_claimed(items: Sequence[BatchItem], context: BatchContext, report: RunReport, hooks: Hooks,
@@ -437,6 +431,7 @@ def _finish_locale(articles, locale: Locale, settings: Settings, glossary, repor
     """Glossary compliance, localized fields, QA and outputs for one locale, after all MT is in."""
     from .export import write_outputs
     from .localize import localize_article
+    from .runstate import file_digest
     from .qa import check_article, check_batch_consistency, load_config
 
     from .glossary.forbidden import forbidden_variants
@@ -462,8 +457,9 @@ def _finish_locale(articles, locale: Locale, settings: Settings, glossary, repor
             continue
         outputs[article.path] += written
         summary.add(stats)
-        if article.path in input_keys:
-            report.records.append((article.path, locale.site, input_keys[article.path][locale.site], written, stats))
+        if article.path in input_keys:  # digests taken now, while this batch still holds the article
+            digests = {path: file_digest(Path(path)) for path in written}
+            report.records.append((article.path, locale.site, input_keys[article.path][locale.site], digests, stats))
     summary.qa.update(batch_qa)
 
 

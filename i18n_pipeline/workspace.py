@@ -17,18 +17,24 @@ or as after, never half:
 
 Killed before 3 commits: the files were not touched; the marker alone is harmless. Killed
 after: ``Workspace.recover()`` (run whenever a Workspace opens) re-renders each marked article
-from its JSON plus the committed versions. A ``translate`` run holds the run lock; a save
-during one is refused (``WorkspaceBusy``) rather than racing its writes.
+from its JSON plus the committed versions.
+
+Steps 1–4 (and a recovery's re-render) hold the article for themselves through the TM's
+``article_guard``: on the embedded TM the state folder's run lock, which a ``translate`` run
+holds throughout; on a PostgreSQL TM the article's claim (owner ``workspace:<user>:<id>``),
+which a run's batch holds while it writes that article, on any machine. A save that finds the
+article held is refused at once (``WorkspaceBusy``: "article X is being translated by run …;
+try again in a minute") rather than waiting: a run holds an article for its whole batch —
+minutes — which no browser request should hang on, and the text stays in the editor. A run
+that meets a save's claim waits the moment the save takes (see ``tm.claims``).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
-import os
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,7 +43,7 @@ from typing import Iterator
 from .accounts import NotAllowed, User
 from .config import Settings
 from .document import Article, Origin, Provenance, QAFlag, Segment, State, Target, TermHit
-from .errors import PipelineError, StateError
+from .errors import OutputsBusy, PipelineError, StateError
 from .fsutil import atomic_write_bytes
 from .locales import SITE_LOCALES, Locale
 from .tm import TMEntry, TranslationMemory, normalize_source
@@ -57,6 +63,7 @@ EDITABLE_STATES = (State.TRANSLATED, State.REVIEWED, State.FINAL)
 # of editing. Matecat likewise stops counting a segment's time-to-edit past a ceiling; the figures
 # (``postedit``) also leave out segments slower than 25 s/word.
 EDIT_MS_CAP = 10 * 60 * 1000
+SAVE_LEASE_S = 30.0  # a save's claim on a PostgreSQL TM (renewed while it runs; a killed save's ends by then)
 
 
 def cap_edit_ms(ms: int) -> int:
@@ -82,7 +89,7 @@ class BadEdit(WorkspaceError):
 
 
 class WorkspaceBusy(WorkspaceError):
-    """A translate run is writing the outputs right now."""
+    """Someone else (a translate run, another save) is writing the article's outputs right now."""
 
 
 class EditConflict(WorkspaceError):
@@ -326,7 +333,7 @@ class Workspace:
             raise BadEdit("the text is empty; write the translation (or copy the source) before saving")
         if c.state not in EDITABLE_STATES:
             raise BadEdit(f"state {c.state.value!r} cannot be set here; use translated, reviewed or final")
-        with self._lock, self._translate_lock():
+        with self._lock, self._hold(c.article, c.who.name):
             article = self._load(c.article, locale)
             segment, block_lang = _find_segment(article, c.segment_id)
             current = segment.targets.get(locale.site)
@@ -369,10 +376,11 @@ class Workspace:
             article, _, site = marker.name.rpartition(".")
             try:
                 locale = _locale(site)
-                art = self._load(article, locale)
-                with self._store() as store:
-                    self._apply(art, locale, store.latest(article, site))
-                self._write(article, _render(art, locale))
+                with self._hold(article, "recovery"):  # a run writing it now: the marker waits for the next open
+                    art = self._load(article, locale)
+                    with self._store() as store:
+                        self._apply(art, locale, store.latest(article, site))
+                    self._write(article, _render(art, locale))
                 done += 1
             except PipelineError as exc:
                 log.warning("%s: could not finish an interrupted save (%s)", marker.name, exc)
@@ -496,20 +504,26 @@ class Workspace:
             yield WorkspaceStore(tm)
 
     @contextmanager
-    def _translate_lock(self) -> Iterator[None]:
-        from .runlock import LOCK_NAME
+    def _hold(self, article: str, who: str) -> Iterator[None]:
+        """This article's outputs to this save alone (see the module docstring), or WorkspaceBusy."""
+        from .pipeline import new_run_id
+        from .tm import open_memory
+        from .tm.claims import WORKSPACE_OWNER, article_key
 
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        handle = os.open(self.state_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
+        owner = f"{WORKSPACE_OWNER}{who}:{new_run_id()}"
+        with open_memory(self.settings) as memory, ExitStack() as held:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise WorkspaceBusy("a translate run is writing the outputs now; save again when it finishes "
-                                    "(your text is still in the editor)") from exc
+                held.enter_context(memory.article_guard(self.state_dir, article_key(self.out_dir, article),
+                                                        owner, SAVE_LEASE_S))
+            except OutputsBusy as exc:
+                raise WorkspaceBusy(_busy(article, exc.holder)) from exc
             yield
-        finally:
-            os.close(handle)
+
+
+def _busy(article: str, holder: str) -> str:
+    if holder.startswith(("run ", "a run ")):
+        return f"article {article} is being translated by {holder}; try again in a minute (your text is still in the editor)"
+    return f"article {article} is being written by {holder}; try again in a moment (your text is still in the editor)"
 
 
 def _made_by(mt_text: str, latest: EditRecord | None, provenance: Provenance) -> tuple[str, str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from typer.testing import CliRunner
 from i18n_pipeline.cli import app
 from i18n_pipeline.errors import EXIT_USAGE
 from i18n_pipeline.mt.store import ModelStore
+from i18n_pipeline.runstate import RunManifest
+from i18n_pipeline.tm import TranslationMemory
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'i18n-pipeline[ray]'); backfill untested")
 
@@ -174,14 +177,15 @@ def _equal_content(ours: dict[str, bytes], theirs: dict[str, bytes]) -> None:
             assert texts[0] == texts[1] and texts[0], name
 
 
-def _done(state: Path, sites=("ru", "arm")) -> set[str]:
-    """Inputs the manifest records as finished in every locale."""
-    try:
-        entries = json.loads((state / "manifest.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return set()
-    paths = {key.split("\0")[0] for key in entries}
-    return {p for p in paths if all(f"{p}\0{site}" in entries for site in sites)}
+def _done(state: Path, sites=("ru", "arm"), tm_url: str = "") -> set[str]:
+    """Inputs the manifest (the state folder's, or the PostgreSQL TM's at ``tm_url``) records as
+    finished in every locale."""
+    if tm_url:
+        with TranslationMemory(tm_url) as memory:
+            entries = memory.manifest(state).recorded()
+    else:
+        entries = RunManifest(state).recorded()
+    return {p for p, _ in entries if all((p, site) in entries for site in sites)}
 
 
 @pytest.fixture(scope="module")
@@ -219,31 +223,41 @@ def test_an_actor_killed_mid_batch_loses_nothing_and_writes_nothing_twice(tmp_pa
     for site in ("ru", "arm"):
         ours, theirs = ray_summary["locales"][site], summary["locales"][site]
         assert (ours["segments"], ours["mt"] + ours["tm"]) == (theirs["segments"], theirs["mt"] + theirs["tm"])
-    assert _done(tmp_path / "state") == {str(p) for p in inbox.iterdir()}
+    assert _done(tmp_path / "state", tm_url=(env or {}).get("I18N_PIPELINE_TM_URL", "")) == {
+        str(p) for p in inbox.iterdir()}
 
 
-def test_a_killed_driver_resumes_translating_only_what_is_not_done(tmp_path, models, local_ray, uninterrupted):
+@pytest.mark.parametrize("memory", ["sqlite", "postgresql"])
+def test_a_killed_driver_resumes_translating_only_what_is_not_done(tmp_path, models, local_ray, uninterrupted,
+                                                                   memory, request):
+    # On PostgreSQL the manifest is the TM's table, and the claims the killed run's actors held
+    # (never renewed again) are taken over by the rerun once their lease ends: 2 s here.
+    tm_url = request.getfixturevalue("fresh_postgres") if memory == "postgresql" else ""
+    config = tmp_path / "i18n.toml"
+    config.write_text("[tm]\nlease_s = 2\n", encoding="utf-8")
+    env = {**os.environ, "I18N_PIPELINE_TM_URL": tm_url} if tm_url else None
     inbox, expected, _ = uninterrupted
     address = ray.get_runtime_context().gcs_address  # the driver joins this test's Ray, as on a cluster
     command = [str(CLI), "backfill", str(inbox), "--to", "ru,arm", "--out", str(tmp_path / "out"),
                "--models", str(models), "--state", str(tmp_path / "state"), "--ray", address,
-               "--workers", "2", "--batch-articles", "1", "--quiet", "--json"]
+               "--workers", "2", "--batch-articles", "1", "--quiet", "--json", "--config", str(config)]
     state = tmp_path / "state"
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as driver:
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env) as driver:
         deadline = time.monotonic() + 60
-        while driver.poll() is None and not _done(state) and time.monotonic() < deadline:
+        while driver.poll() is None and not _done(state, tm_url=tm_url) and time.monotonic() < deadline:
             time.sleep(0.005)
         driver.send_signal(signal.SIGKILL)
         stderr = driver.stderr.read().decode()
     assert driver.returncode == -signal.SIGKILL, stderr  # killed, not finished
-    done_before = _done(state)
+    done_before = _done(state, tm_url=tm_url)
     assert 0 < len(done_before) < 6, done_before
+    assert (state / "manifest.json").exists() != bool(tm_url)
     written = {p: p.stat().st_ino for p in (tmp_path / "out").rglob("*") if p.is_file()}
 
-    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     assert rerun.returncode == 0, rerun.stderr
     _equal_content(_tree(tmp_path / "out"), expected)
-    assert _done(state) == {str(p) for p in inbox.iterdir()}
+    assert _done(state, tm_url=tm_url) == {str(p) for p in inbox.iterdir()}
     # the rerun rewrote (atomically: new inodes) exactly the outputs of the articles not yet done
     rewritten = {p.parent.name for p in (tmp_path / "out").rglob("*")
                  if p.is_file() and written.get(p) != p.stat().st_ino}
@@ -276,7 +290,7 @@ def test_a_lost_postgres_connection_fails_that_batch_alone_and_the_rerun_finishe
     # the rest completed: the other four articles, both locales, recorded as done
     finished = {a["path"] for a in summary["articles"]}
     assert len(finished) == 4 and finished.isdisjoint(f["path"] for f in failed)
-    assert _done(tmp_path / "state") == finished
+    assert _done(tmp_path / "state", tm_url=fresh_postgres) == finished
     # the failed batch's counts are not in the summary: each locale counts the four articles' segments
     for site in ("ru", "arm"):
         assert summary["locales"][site]["segments"] == 4 * expected_segments_per_article(uninterrupted, site)

@@ -32,7 +32,8 @@ def test_sqlite_is_the_default_and_a_url_selects_postgres(tmp_path, monkeypatch)
     assert load_settings(config).tm.url == "postgresql://other@db2/tm"  # the environment wins over the file
 
 
-@pytest.mark.parametrize("table", ['url = "mysql://x:pw@h/db"', 'url = 5', 'host = "db"'])
+@pytest.mark.parametrize("table", ['url = "mysql://x:pw@h/db"', 'url = 5', 'host = "db"', 'lease_s = 0',
+                                   'lease_s = "1m"'])
 def test_bad_tm_settings_are_usage_errors_that_hide_the_password(tmp_path, table):
     config = tmp_path / "i18n.toml"
     config.write_text(f"[tm]\n{table}\n")
@@ -117,19 +118,20 @@ def test_an_article_another_run_is_writing_fails_alone_and_the_rerun_takes_it(tm
         (inbox / f"story{n}.txt").write_text(SAMPLE.read_text(encoding="utf-8").replace(
             "Certain US allies", f"Certain US allies ({n})"), encoding="utf-8")
     busy = str((tmp_path / "out").resolve() / "story1")
-    with TranslationMemory(fresh_postgres) as memory:
-        assert memory.claim([busy], "another-machine:1:abc", 60) == {busy}
     env = {"I18N_PIPELINE_TM_URL": fresh_postgres}
     args = ["translate", str(inbox), "--to", "ru,arm", "--out", str(tmp_path / "out"), "--models", str(models),
             "--state", str(tmp_path / "state"), "--json"]
-    first = CliRunner().invoke(app, args, env=env)
+    # another machine's live run: it renews its lease (every 0.5 s here), so the run leaves it the article
+    with TranslationMemory(fresh_postgres) as memory, memory.claimed([busy], "another-machine:1:abc", 1.5) as other:
+        assert other.articles == {busy}
+        first = CliRunner().invoke(app, args, env=env)
     assert first.exit_code == 1, first.output
     summary = json.loads(first.stdout)
     assert [f["path"] for f in summary["failed"]] == [str(inbox / "story1.txt")]
     assert "another run is writing its outputs" in summary["failed"][0]["error"]
+    assert "run another-machine:1:abc" in summary["failed"][0]["error"]
     assert [a["stem"] for a in summary["articles"]] == ["story0"] and not (tmp_path / "out" / "story1").exists()
     with TranslationMemory(fresh_postgres) as memory:
-        memory.release([busy], "another-machine:1:abc")
         assert memory.claim([busy, str((tmp_path / "out").resolve() / "story0")], "probe", 60) == {
             busy, str((tmp_path / "out").resolve() / "story0")}  # the run released its own claims
         memory.release([busy, str((tmp_path / "out").resolve() / "story0")], "probe")

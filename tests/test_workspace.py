@@ -131,8 +131,49 @@ def test_bad_corrections_change_nothing(site, article, segment, text, error):
 def test_a_save_during_a_translate_run_is_refused(site):
     ws = Workspace(settings_for(site))
     item = _first(ws)
-    with run_lock(site / "state"), pytest.raises(WorkspaceBusy):
+    with run_lock(site / "state"), pytest.raises(WorkspaceBusy) as caught:
         ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Текст.", State.REVIEWED, 0, ADMIN))
+    assert str(caught.value) == (f"article {STEM} is being translated by a run on {site / 'state'}; try again in a "
+                                 "minute (your text is still in the editor)")
+
+
+def test_a_save_while_a_run_on_postgres_holds_the_article_is_refused_and_then_takes_the_claim(
+        site, fresh_postgres, monkeypatch):
+    """With a PostgreSQL TM a run on any machine holds the article's claim, not this folder's lock."""
+    from dataclasses import replace
+
+    from i18n_pipeline.tm.claims import article_key
+
+    settings = settings_for(site)
+    ws = Workspace(replace(settings, tm=replace(settings.tm, url=fresh_postgres)))
+    item, before = _first(ws), outputs_digest(site)
+    key = article_key(site / "out", STEM)
+    correction = Correction(STEM, "ru", item.segment.id, "Союзники США.", State.REVIEWED, 0, ADMIN)
+    with TranslationMemory(fresh_postgres) as memory:
+        with memory.claimed([key], "newsroom-2:4242:abcd", 60), pytest.raises(WorkspaceBusy) as caught:
+            ws.apply_correction(correction)  # refused at once, not after a wait
+        assert str(caught.value) == (f"article {STEM} is being translated by run newsroom-2:4242:abcd; try again "
+                                     "in a minute (your text is still in the editor)")
+        assert outputs_digest(site) == before
+        holders_while_writing = []
+        write = Workspace._write
+        monkeypatch.setattr(Workspace, "_write", lambda self, article, rendered: (
+            holders_while_writing.append(memory.holders([key])), write(self, article, rendered)))
+        assert ws.apply_correction(correction).version == 1  # the run released it: the save goes through
+        assert [h[key][0].split(":")[:2] for h in holders_while_writing] == [["workspace", "admin"]]
+        assert memory.holders([key]) == {}  # and the save let go of it
+    assert outputs_digest(site) != before
+
+
+def test_an_interrupted_save_is_not_finished_while_a_run_writes_the_outputs(site):
+    marker = site / "state" / "workspace-pending" / f"{STEM}.ru"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("2026-01-01T00:00:00+00:00")
+    with run_lock(site / "state"):
+        Workspace(settings_for(site))  # opening tries to finish it, and leaves it for later
+    assert marker.exists()
+    Workspace(settings_for(site))
+    assert not marker.exists()
 
 
 _KILL = textwrap.dedent("""

@@ -19,18 +19,30 @@ an approval" are the ``WHERE`` of each back-end's ``INSERT … ON CONFLICT … D
 hold however many writers race (see ``Rule``). This class only groups and counts.
 
 Back-ends (``sqlite.py``, ``postgres.py``) own every SQL statement and implement ``Backend``.
+
+Run state is behind this class too, so ``translate``, ``backfill`` and the workspace never ask
+which back-end they have: ``manifest`` (what is up to date), ``run_guard`` (held for a whole
+run), ``claimed`` (a batch's articles, renewed while held) and ``article_guard`` (one article,
+for a workspace save). A back-end with claims (PostgreSQL) keeps the manifest in a table and
+guards each article with a lease row; without (SQLite) the state folder's ``manifest.json`` and
+run lock serve, exactly as on one machine.
 """
 
 from __future__ import annotations
 
 import enum
 import unicodedata
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import ContextManager, Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Iterator, Protocol, Sequence
 
 from ..document import Origin, Provenance, State, Target
+
+if TYPE_CHECKING:
+    from ..runstate import Manifest
+    from .claims import Lease
 
 _STORED_ORIGINS = (Origin.MT, Origin.HUMAN)
 _APPROVED = (State.REVIEWED, State.FINAL)
@@ -217,12 +229,74 @@ class TranslationMemory:
     def __len__(self) -> int:
         return self._backend.count()
 
+    # -- run state ---------------------------------------------------------------------------
+
+    @property
+    def has_claims(self) -> bool:
+        """True on a shared memory: per-article claims, not the state folder's lock, guard writes."""
+        return hasattr(self._backend, "claim")
+
+    def manifest(self, state_dir: Path) -> Manifest:
+        """What earlier runs finished (``runstate.Manifest``): on a shared memory its table, which
+        every machine and run shares; on the embedded one ``<state_dir>/manifest.json``."""
+        from ..runstate import RunManifest
+
+        shared = getattr(self._backend, "manifest", None)
+        return shared() if shared is not None else RunManifest(state_dir)
+
+    def run_guard(self, state_dir: Path, on_wait: Callable[[str], None] | None = None) -> ContextManager[bool]:
+        """Held for a whole run; yields True when the run has the outputs to itself.
+
+        Embedded memory: the state folder's run lock (a second run waits and says so), True.
+        Shared memory: nothing to hold, False — each batch claims its articles (``claimed``), and
+        the state folder holds nothing such a run writes (its manifest and TM are in the database),
+        so runs on one machine meet exactly as runs on several do.
+        """
+        return nullcontext(False) if self.has_claims else _whole_run_lock(state_dir, on_wait)
+
+    def claimed(self, articles: Sequence[str], owner: str, lease_s: float, *, patient: bool = True) -> Lease:
+        """``with memory.claimed(keys, run_id, lease_s) as lease``: ``lease.articles`` are the ones this
+        owner may write until the block ends, renewed meanwhile; an article another owner holds is
+        waited for while its holder does not renew it, unless not ``patient`` (see ``claims``).
+        On the embedded memory: every article, at once."""
+        from .claims import Lease
+
+        return Lease(self, articles, owner, lease_s, patient=patient)
+
+    @contextmanager
+    def article_guard(self, state_dir: Path, article: str, owner: str, lease_s: float) -> Iterator[None]:
+        """One article's outputs to one short writer (a workspace save), or ``OutputsBusy`` at once:
+        on a shared memory the article's claim, on the embedded one the state folder's run lock."""
+        from ..errors import OutputsBusy
+        from ..runlock import try_run_lock
+        from .claims import describe_owner
+
+        if not self.has_claims:
+            with try_run_lock(state_dir, article):
+                yield
+            return
+        with self.claimed([article], owner, lease_s, patient=False) as lease:
+            if article not in lease.articles:
+                holder = lease.held_by.get(article)
+                raise OutputsBusy(article, describe_owner(holder) if holder else "another writer")
+            yield
+
     def claim(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
         """Per-article claims on a shared memory (PostgreSQL): the ``articles`` this ``owner`` may
         now write, for ``lease_s`` seconds; one another live owner holds is left out. The embedded
         SQLite memory has no claims (the state folder's run lock serves): every article is granted."""
         claim = getattr(self._backend, "claim", None)
         return set(articles) if claim is None else claim(articles, owner, lease_s)
+
+    def renew(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
+        """Extend this owner's claims for another ``lease_s``; returns the articles it still holds."""
+        renew = getattr(self._backend, "renew", None)
+        return set(articles) if renew is None else renew(articles, owner, lease_s)
+
+    def holders(self, articles: Sequence[str]) -> dict[str, tuple[str, float]]:
+        """``{article: (owner, seconds left)}`` for each live claim among ``articles`` (none on the embedded memory)."""
+        holders = getattr(self._backend, "holders", None)
+        return {} if holders is None else holders(articles)
 
     def release(self, articles: Sequence[str], owner: str) -> None:
         release = getattr(self._backend, "release", None)
@@ -324,6 +398,14 @@ class TranslationMemory:
                 else:  # a human row appeared since we looked: the rule kept it
                     result.conflicts.append(_conflict(first, proposed, tx.human_target(key)))
         return result
+
+
+@contextmanager
+def _whole_run_lock(state_dir: Path, on_wait: Callable[[str], None] | None) -> Iterator[bool]:
+    from ..runlock import run_lock
+
+    with run_lock(state_dir, on_wait):
+        yield True
 
 
 def _distinct_targets(group: Sequence[TMEntry]) -> list[str]:

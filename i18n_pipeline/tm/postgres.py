@@ -10,9 +10,11 @@ work (``UnreachableError``, exit 2); the URL is only ever shown without its pass
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 from ..errors import ConnectionLostError, StateError, UnreachableError
 from .base import COLUMNS, Key, Row, Rule
@@ -144,6 +146,21 @@ class PostgresBackend:
                 tx._conn.execute("DELETE FROM article_claims WHERE owner = %s AND article = ANY(%s)",
                                  (owner, list(articles)))
 
+    def renew(self, articles: Sequence[str], owner: str, lease_s: float) -> set[str]:
+        """Extend this owner's leases on ``articles``; returns those it still held (see ``_RENEW``)."""
+        if not articles:
+            return set()
+        with self.transaction() as tx:
+            return {row[0] for row in tx._conn.execute(_RENEW, (lease_s, owner, list(articles))).fetchall()}
+
+    def holders(self, articles: Sequence[str]) -> dict[str, tuple[str, float]]:
+        """Who holds a live claim on each of ``articles``, and for how many more seconds (the free left out)."""
+        rows = self._read(_HOLDERS, (list(articles),)) if articles else []
+        return {article: (owner, float(left)) for article, owner, left in rows}
+
+    def manifest(self) -> PostgresManifest:
+        return PostgresManifest(self)
+
     @contextmanager
     def transaction(self) -> Iterator[_Transaction]:
         import psycopg
@@ -188,6 +205,7 @@ class PostgresBackend:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
             conn.execute(_SCHEMA)
+            conn.execute(_RUN_STATE_SCHEMA)
             row = conn.execute("SELECT max(version) FROM tm_schema").fetchone()
             version = row[0] or 0
             if version > SCHEMA_VERSION:
@@ -217,3 +235,98 @@ class _Transaction:
             "FOR UPDATE", key
         ).fetchone()
         return row[0] if row else None
+
+
+# -- run state: the shared manifest, lease renewal -------------------------------------------
+# What ``runstate.RunManifest`` keeps in ``<state>/manifest.json`` on one machine, as rows every
+# machine sees: per article (its input path, absolute) and locale the key its outputs were made
+# under, the outputs with their SHA-256 digests (JSON, in writing order) and the article's counts.
+# A batch's records are one upsert in one transaction, like the TM's rows.
+_RUN_STATE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS run_manifest (
+    article TEXT NOT NULL,
+    locale  TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    outputs JSON NOT NULL,
+    stats   JSON NOT NULL,
+    updated TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (article, locale)
+);
+"""
+_MANIFEST_SELECT = "SELECT locale, key, outputs, stats FROM run_manifest WHERE article = %s"
+_MANIFEST_UPSERT = """
+INSERT INTO run_manifest (article, locale, key, outputs, stats, updated)
+SELECT article, locale, key, outputs::json, stats::json, now()
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS r(article, locale, key, outputs, stats)
+ON CONFLICT (article, locale) DO UPDATE SET
+    key = excluded.key, outputs = excluded.outputs, stats = excluded.stats, updated = excluded.updated
+"""
+_MANIFEST_RECORDED = "SELECT article, locale FROM run_manifest"
+# A heartbeat: only leases this owner still holds are extended (one that ran out and was taken is not).
+_RENEW = """
+UPDATE article_claims SET expires = now() + make_interval(secs => %s)
+WHERE owner = %s AND article = ANY(%s)
+RETURNING article
+"""
+_HOLDERS = """
+SELECT article, owner, extract(epoch FROM expires - now()) FROM article_claims
+WHERE article = ANY(%s) AND expires >= now()
+"""
+
+
+class PostgresManifest:
+    """``RunManifest``'s ``done / record / save`` on the ``run_manifest`` table.
+
+    ``done`` reads an article's rows when first asked (one query for all its locales), so a run
+    sees what other machines recorded up to then; ``record`` keeps the result until ``save``
+    writes every pending one in one transaction. A save the server does not take (connection
+    lost) keeps them for the next save and logs a warning: at worst those articles are
+    translated again. Paths are made absolute, so runs started in different folders of one
+    shared filesystem agree.
+    """
+
+    def __init__(self, backend: PostgresBackend):
+        self._backend = backend
+        self._read_rows: dict[str, dict[str, tuple]] = {}
+        self._pending: dict[tuple[str, str], tuple] = {}
+
+    def done(self, path: str, locale: str, key: str):
+        from ..runstate import Done, outputs_unchanged
+
+        article = os.path.abspath(path)
+        entry = self._pending.get((article, locale))
+        if entry is None:
+            if article not in self._read_rows:
+                self._read_rows[article] = {loc: (k, o, s) for loc, k, o, s in
+                                            self._backend._read(_MANIFEST_SELECT, (article,))}
+            entry = self._read_rows[article].get(locale)
+        if entry is None or entry[0] != key or not isinstance(entry[2], dict) or not outputs_unchanged(entry[1]):
+            return None  # not recorded, made under another key, damaged, or an output changed or gone
+        return Done(list(entry[1]), dict(entry[2]))
+
+    def record(self, path: str, locale: str, key: str, outputs: Sequence[str] | Mapping[str, str],
+               stats: dict) -> None:
+        from ..runstate import output_digests
+
+        digests = {os.path.abspath(o): d for o, d in output_digests(outputs).items()}
+        self._pending[(os.path.abspath(path), locale)] = (key, digests, stats)
+
+    def save(self) -> None:
+        if not self._pending:
+            return
+        rows = [(article, locale, key, json.dumps(outputs, ensure_ascii=False), json.dumps(stats, ensure_ascii=False))
+                for (article, locale), (key, outputs, stats) in self._pending.items()]
+        try:
+            with self._backend.transaction() as tx:
+                tx._conn.execute(_MANIFEST_UPSERT, [list(column) for column in zip(*rows)])
+        except ConnectionLostError as exc:
+            log.warning("%s; %d finished result(s) not yet recorded as done: saved with the next batch, "
+                        "or translated again by the next run", exc, len(rows))
+            return
+        for (article, locale), entry in self._pending.items():
+            self._read_rows.setdefault(article, {})[locale] = entry
+        self._pending.clear()
+
+    def recorded(self) -> set[tuple[str, str]]:
+        """Every (article, locale) recorded, by any run."""
+        return {(a, loc) for a, loc in self._backend._read(_MANIFEST_RECORDED, ())} | set(self._pending)
