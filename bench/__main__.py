@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --backfill: articles per actor call (default: half the corpus)")
     parser.add_argument("--tm-compare", action="store_true",
                         help="instead: PostgreSQL TM against SQLite, lookup and store of 2,000 segments")
+    parser.add_argument("--fuzzy", action="store_true",
+                        help="instead: fuzzy TM lookups on a generated 200,000-entry TM, SQLite and PostgreSQL "
+                             "(bench/fuzzy.py; target 50 ms a lookup)")
     args = parser.parse_args(argv)
     if args.articles < 1 or args.length < 1 or args.beam < 1 or args.batch_articles < 0:
         parser.error("--articles, --length and --beam must be positive")
@@ -41,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     config = BenchConfig(articles=args.articles, measure_rss=not args.no_rss, model=ModelSize.named(args.model),
                          decoding=replace(Decoding(), beam_size=args.beam, length=args.length))
-    if args.backfill or args.tm_compare:
+    if args.backfill or args.tm_compare or args.fuzzy:
         return _scale(args, config, console)
     try:
         results = run_benchmark(config, note=lambda message: console.print(f"[dim]{message}[/]"))
@@ -63,6 +66,10 @@ def _scale(args, config, console) -> int:
             results["backfill"] = scale.run_backfill_compare(config, note, args.batch_articles)
         if args.tm_compare:
             results["tm_compare"] = scale.run_tm_compare(note)
+        if args.fuzzy:
+            from .fuzzy import run_fuzzy_lookup
+
+            results["fuzzy"] = run_fuzzy_lookup(note)
     except BenchError as exc:
         console.print(f"[red]benchmark failed:[/] {exc}")
         return 1

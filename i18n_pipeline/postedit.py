@@ -3,8 +3,9 @@
 Per segment, from the newest save of each edited segment (``WorkspaceStore.all_latest``): the
 MT text it started from against the final text. HTER is sacrebleu's TER with the MT as the
 hypothesis and the post-edit as the reference, case-sensitive as WMT's APE tasks score it;
-chrF is sacrebleu's chrF (same direction). Groups (overall, per article, locale, translator, ISO week)
-are scored at corpus level, so long sentences weigh more, as sacrebleu does for a test set.
+chrF is sacrebleu's chrF (same direction). Groups (overall, per article, locale, translator, ISO week,
+model and glossary version, and per model per week) are scored at corpus level (each segment also
+on its own, sentence level), so long sentences weigh more, as sacrebleu does for a test set.
 Segments without an MT text (saved over a human translation) are left out. Every figure
 carries the metric signatures that produced it.
 
@@ -13,6 +14,12 @@ the workspace, ``workspace.EDIT_MS_CAP``). As Matecat does for post-editing effo
 ``SLOW_SECONDS_PER_WORD`` (25 s per source word) is left out of the time figures and counted as
 ``slow``; a segment with no measured time is left out too. ``seconds_per_word`` is the timed
 segments' seconds over their source words (whitespace-separated).
+
+Model: what produced the MT text a save started from, as the workspace records it with the save
+(``model_key``: ``"translate-en_ru 1.9"``). The glossary version is the MT's glossary key, as the TM
+rows carry it: the hash of the term-base entries that matched that sentence when it was translated
+(``glossary.impact.segment_key``), so a sentence changes group when one of *its* terms changes.
+Saves from before these were recorded group under ``unknown``.
 """
 
 from __future__ import annotations
@@ -51,15 +58,43 @@ class Figures:
                 "edit_seconds": round(self.edit_seconds, 1), "seconds_per_word": round(self.seconds_per_word, 2)}
 
 
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    """One edited segment's own figures (sentence-level HTER and chrF, the same metrics)."""
+
+    article: str
+    locale: str
+    segment_id: str
+    model: str
+    glossary: str
+    hter: float
+    chrf: float
+    unchanged: bool
+    edit_seconds: float  # every save of it together (0: not measured)
+
+    def as_dict(self) -> dict:
+        return {"article": self.article, "locale": self.locale, "segment": self.segment_id, "model": self.model,
+                "glossary": self.glossary, "hter": round(self.hter, 2), "chrf": round(self.chrf, 2),
+                "unchanged": self.unchanged, "edit_seconds": round(self.edit_seconds, 1)}
+
+
 @dataclass
 class PostEditReport:
     overall: Figures
-    by: dict[str, dict[str, Figures]] = field(default_factory=dict)  # "article" | "locale" | "who" | "week" → key → figures
+    # "article" | "locale" | "who" | "week" | "model" | "glossary" → key → figures
+    by: dict[str, dict[str, Figures]] = field(default_factory=dict)
+    model_week: dict[str, dict[str, Figures]] = field(default_factory=dict)  # model key → ISO week → figures
+    segments: list[SegmentFigures] = field(default_factory=list)  # every edited segment with an MT text
     signatures: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"overall": self.overall.as_dict(), "signatures": self.signatures,
-                **{group: {k: f.as_dict() for k, f in items.items()} for group, items in self.by.items()}}
+                **{group: {k: f.as_dict() for k, f in items.items()} for group, items in self.by.items()},
+                "model_week": {m: {w: f.as_dict() for w, f in weeks.items()} for m, weeks in self.model_week.items()},
+                "segments": [f.as_dict() for f in self.segments]}
 
 
 def segment_hter(mt: str, post_edit: str) -> float:
@@ -76,6 +111,15 @@ def week_of(e: EditRecord) -> str:
         return datetime.fromisoformat(e.at).strftime("%G-W%V")
     except ValueError:
         return "unknown"
+
+
+def model_key(e: EditRecord) -> str:
+    """``"translate-en_ru 1.9"``: the model and version that produced the save's MT text (``unknown``: not recorded)."""
+    return f"{e.model} {e.model_version}".strip() or UNKNOWN
+
+
+def glossary_key(e: EditRecord) -> str:
+    return e.glossary_hash or UNKNOWN
 
 
 def _key(e: EditRecord) -> tuple[str, str, str]:
@@ -108,15 +152,31 @@ def figures(
 
 
 def report(edits: list[EditRecord], times: Mapping[tuple[str, str, str], int] | None = None) -> PostEditReport:
-    """Figures overall and per article, locale, translator and ISO week of the save (``times`` as for ``figures``)."""
+    """Figures overall and per article, locale, translator, ISO week of the save, model, glossary version,
+    per model per week, and per segment (``times`` as for ``figures``). Model and glossary groups hold only saves
+    with an MT text: a save over a human translation has no model to attribute."""
     metrics = (TER(case_sensitive=True), CHRF())
     result = PostEditReport(figures(edits, metrics, times))
     if result.overall.segments:  # sacrebleu knows the signature once a metric has scored
         result.signatures = {"hter": str(metrics[0].get_signature()), "chrf": str(metrics[1].get_signature())}
-    groups = (("article", lambda e: e.article), ("locale", lambda e: e.locale), ("who", lambda e: e.who), ("week", week_of))
-    for group, key in groups:
-        buckets: dict[str, list[EditRecord]] = {}
-        for e in edits:
-            buckets.setdefault(key(e), []).append(e)
-        result.by[group] = {k: figures(v, metrics, times) for k, v in sorted(buckets.items())}
+    with_mt = [e for e in edits if e.mt_text]
+    groups = (("article", edits, lambda e: e.article), ("locale", edits, lambda e: e.locale), ("who", edits, lambda e: e.who),
+              ("week", edits, week_of), ("model", with_mt, model_key), ("glossary", with_mt, glossary_key))  # fmt: skip
+    for group, items, key in groups:
+        result.by[group] = {k: figures(v, metrics, times) for k, v in _buckets(items, key).items()}
+    for model, saves in _buckets(with_mt, model_key).items():
+        result.model_week[model] = {w: figures(v, metrics, times) for w, v in _buckets(saves, week_of).items()}
+    ter, chrf = metrics
+    for e in with_mt:
+        ms = times.get(_key(e), 0) if times is not None else e.edit_ms
+        result.segments.append(SegmentFigures(
+            e.article, e.locale, e.segment_id, model_key(e), glossary_key(e), ter.sentence_score(e.mt_text, [e.target]).score,
+            chrf.sentence_score(e.mt_text, [e.target]).score, e.mt_text == e.target, ms / 1000))
     return result
+
+
+def _buckets(edits: Iterable[EditRecord], key) -> dict[str, list[EditRecord]]:
+    buckets: dict[str, list[EditRecord]] = {}
+    for e in edits:
+        buckets.setdefault(key(e), []).append(e)
+    return dict(sorted(buckets.items()))

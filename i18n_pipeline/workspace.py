@@ -50,6 +50,7 @@ from .tm import TMEntry, TranslationMemory, normalize_source
 from .textdiff import diff_words
 from .tm.fuzzy import FuzzyMatch, search as fuzzy_search, similarity
 from .tm.workspace import EditRecord, VersionConflict, WorkspaceStore
+from .tm_search import glossary_terms
 
 log = logging.getLogger(__name__)
 
@@ -235,12 +236,13 @@ class Workspace:
             segments = art.segments()
             rows = tm.entries_for([s.source for s in segments], "en", locale.lang)
             view = ArticleView(art, locale)
+            terms = glossary_terms(self._glossary(), locale)  # glossary terms that differ in a fuzzy match
             for block in art.translatable_blocks():
-                view.rows.append((block.role.value, self._segment_views(block, art, locale, edits, rows, tm)))
+                view.rows.append((block.role.value, self._segment_views(block, art, locale, edits, rows, tm, terms)))
         return view
 
     def _segment_views(self, block, art: Article, locale: Locale, edits: dict[str, EditRecord],
-                       rows: dict[str, TMEntry], tm: TranslationMemory) -> list[SegmentView]:
+                       rows: dict[str, TMEntry], tm: TranslationMemory, terms=None) -> list[SegmentView]:
         editable = (block.lang or art.language or "en") != locale.lang
         current = {seg.id for b in art.translatable_blocks() for seg in b.segments}
         orphans = [e for sid, e in edits.items() if sid not in current and e.state in (State.REVIEWED, State.FINAL)]
@@ -262,7 +264,7 @@ class Workspace:
                     item.changed_from, item.source_diff = best, diff_words(best.source, seg.source)
             if item.editable:  # fuzzy matches for *other* sources: the exact row is tm_match
                 key = normalize_source(seg.source)
-                item.fuzzy = [m for m in fuzzy_search(tm, seg.source, "en", locale.lang, limit=FUZZY_SHOWN + 1)
+                item.fuzzy = [m for m in fuzzy_search(tm, seg.source, "en", locale.lang, limit=FUZZY_SHOWN + 1, terms=terms)
                               if normalize_source(m.entry.source) != key][:FUZZY_SHOWN]
             items.append(item)
         return items
@@ -347,7 +349,8 @@ class Workspace:
                     raise BadEdit(f"version {c.base_version} of segment {c.segment_id} does not exist; reload the page")
                 mt_text = latest.mt_text if latest else (current.text if current.provenance.origin in (Origin.MT, Origin.TM) else "")
                 record = EditRecord(c.article, locale.site, c.segment_id, c.base_version + 1, segment.source, text,
-                                    c.state, mt_text, current.text, c.who.name, _now(), cap_edit_ms(c.edit_ms))
+                                    c.state, mt_text, current.text, c.who.name, _now(), cap_edit_ms(c.edit_ms),
+                                    *_made_by(mt_text, latest, current.provenance))
                 self._apply(article, locale, {c.segment_id: record})
                 rendered = _render(article, locale)  # before anything is written: a render error changes nothing
                 entry = TMEntry(segment.source, text, block_lang, locale.lang, Origin.HUMAN, c.state)
@@ -521,6 +524,20 @@ def _busy(article: str, holder: str) -> str:
     if holder.startswith(("run ", "a run ")):
         return f"article {article} is being translated by {holder}; try again in a minute (your text is still in the editor)"
     return f"article {article} is being written by {holder}; try again in a moment (your text is still in the editor)"
+
+
+def _made_by(mt_text: str, latest: EditRecord | None, provenance: Provenance) -> tuple[str, str, str]:
+    """Model, model version and glossary hash of the MT a save starts from (for per-model figures).
+
+    The first save takes them from the MT target's provenance; later saves carry the first's on.
+    A segment saved before these were recorded takes them from the output's provenance, which a
+    human save keeps from the MT it replaced. No MT text, nothing to attribute.
+    """
+    if not mt_text:
+        return "", "", ""
+    if latest is not None and latest.model:
+        return latest.model, latest.model_version, latest.glossary_hash
+    return provenance.model, provenance.model_version, provenance.glossary_hash
 
 
 def _render(article: Article, locale: Locale) -> dict[str, bytes]:

@@ -116,3 +116,16 @@ def test_tm_compare_times_store_and_lookup_on_both_back_ends(tmp_path: Path, fre
         timings = _time_tm(where, 50)  # raises BenchError when a stored segment is not found again
         assert set(timings) == {"store_batch_s", "lookup_batch_s", "lookup_one_by_one_s", "store_one_by_one_200_s"}
         assert all(seconds > 0 for seconds in timings.values())
+
+
+def test_fuzzy_lookup_figure_runs_on_both_back_ends_and_finds_every_near_sentence(tmp_path: Path, fresh_postgres) -> None:
+    from bench.fuzzy import generate_sources, near_queries, time_fuzzy
+
+    sources = generate_sources(2_000)
+    assert len(set(sources)) == 2_000 and sources == generate_sources(2_000)  # distinct and deterministic
+    queries = near_queries(sources, 8)
+    for where in (tmp_path / "tm.sqlite", fresh_postgres):
+        timings = time_fuzzy(where, sources, queries)  # raises BenchError when a near sentence is not found
+        assert timings["near_found"] == 8 and timings["misses_matched"] == 0
+        assert set(timings["near_ms"]) == {"median", "p95", "max"} and timings["near_ms"]["median"] > 0
+

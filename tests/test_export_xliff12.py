@@ -1,8 +1,9 @@
 """XLIFF 1.2 and 2.0 work files: structure, states as CAT tools read them, translate-toolkit and our reader.
 
-There is no XLIFF 1.2 XSD offline here (translate-toolkit ships none), so the 1.2 output is checked
-against the spec's content model by hand (element order, enumerated attribute values) and read
-back by translate-toolkit's parser; XLIFF 2.0 output is validated against the official core schema.
+The 1.2 output is validated against the official OASIS schema (``schemas/xliff-1.2/``, strict,
+its ``xml.xsd`` import resolved to the local copy: no network), checked against the spec's rules
+the XSD leaves out (element order, enumerated values) by hand, and read back by translate-toolkit's
+parser; XLIFF 2.0 output is validated against the official core schema.
 """
 
 from __future__ import annotations
@@ -36,6 +37,22 @@ QUALIFIERS_12 = {"exact-match", "fuzzy-match", "id-match", "leveraged-glossary",
                  "leveraged-repository", "leveraged-tm", "mt-suggestion", "rejected-grammar", "rejected-inaccurate",
                  "rejected-length", "rejected-spelling", "tm-suggestion"}  # fmt: skip
 runner = CliRunner()
+XLIFF12_DIR = SCHEMAS / "xliff-1.2"
+W3C_XML_XSD = "http://www.w3.org/2001/xml.xsd"  # what the OASIS file imports
+
+
+class _LocalXmlXsd(etree.Resolver):
+    def resolve(self, url, pubid, context):
+        if url == W3C_XML_XSD:
+            return self.resolve_filename(str(XLIFF12_DIR / "xml.xsd"), context)
+        return None
+
+
+def xliff12_schema() -> etree.XMLSchema:
+    """The OASIS XLIFF 1.2 strict schema, offline (fails, not skips, when the file is missing)."""
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    parser.resolvers.add(_LocalXmlXsd())
+    return etree.XMLSchema(etree.parse(str(XLIFF12_DIR / "xliff-core-1.2-strict.xsd"), parser))
 
 
 @pytest.fixture
@@ -74,6 +91,17 @@ def test_xliff12_follows_the_content_model_of_the_spec():
         for note in tu.iterfind("x:note", X12):
             assert note.get("annotates") in ("source", "target", "general")
             assert 1 <= int(note.get("priority", "1")) <= 10
+
+
+def test_xliff12_validates_against_the_official_oasis_schema():
+    schema = xliff12_schema()
+    root = etree.parse(str(XLIFF12_DIR / "xliff-core-1.2-strict.xsd")).getroot()
+    assert root.get("targetNamespace") == N12  # the OASIS file, not a look-alike
+    doc = etree.fromstring(xliff12_bytes(make_article(), RU))
+    assert schema.validate(doc), schema.error_log
+    target = doc.find(".//x:target", X12)
+    target.set("state", "reviewed")  # a 2.x state: not in the 1.2 enumeration
+    assert not schema.validate(doc)
 
 
 def test_xliff12_states_approved_and_notes_as_cat_tools_read_them():
@@ -144,6 +172,8 @@ def test_cli_round_trip_xliff12_edit_then_import_is_a_human_tm_row(tmp_path):
                                  "--out", str(out), "--state", str(state)])  # fmt: skip
     assert result.exit_code == 0, result.output
     doc = etree.parse(str(out)).getroot()
+    schema = xliff12_schema()
+    assert schema.validate(doc), schema.error_log
     tu = next(iter(_units(doc).values()))
     source = tu.findtext("x:source", namespaces=X12)
     target = tu.find("x:target", X12)

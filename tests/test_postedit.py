@@ -39,6 +39,37 @@ def test_groups_are_scored_at_corpus_level_and_unchanged_counted():
     assert "case:mixed" in result.signatures["hter"] and result.signatures["chrf"].startswith("nrefs:1")
 
 
+def _by_model(segment_id, model, version, glossary, at, mt, final):
+    return EditRecord("a", "ru", segment_id, 1, "src", final, State.REVIEWED, mt, mt, "rita", at, 0, model, version, glossary)
+
+
+def test_figures_per_model_glossary_version_and_per_model_per_week():
+    edits = [_by_model("s1", "translate-en_ru", "1.9", "t1:aaa", "2026-03-02T10:00:00+00:00", "Мэр открыл школу.", "Мэр открыл школу."),
+             _by_model("s2", "translate-en_ru", "1.9", "t1:bbb", "2026-03-10T10:00:00+00:00", "Дождь закрыл дороги.",
+                       "Сильный дождь перекрыл дороги."),
+             _by_model("s3", "opus-mt-en-ru", "2024-01", "t1:bbb", "2026-03-10T11:00:00+00:00", "Мэр сказал.", "Мэр заявил."),
+             _by_model("s4", "", "", "", "2026-03-10T12:00:00+00:00", "Старое МТ.", "Старая правка."),  # before the columns
+             _by_model("s5", "", "", "", "2026-03-10T12:00:00+00:00", "", "human over human: no model")]
+    result = report(edits)
+    ter, chrf = TER(case_sensitive=True), CHRF()
+    argos = [e for e in edits if e.model == "translate-en_ru"]
+    assert set(result.by["model"]) == {"translate-en_ru 1.9", "opus-mt-en-ru 2024-01", "unknown"}
+    assert result.by["model"]["translate-en_ru 1.9"].hter == pytest.approx(
+        ter.corpus_score([e.mt_text for e in argos], [[e.target for e in argos]]).score)
+    assert result.by["model"]["unknown"].segments == 1  # the save without an MT text is nobody's
+    assert {k: f.segments for k, f in result.by["glossary"].items()} == {"t1:aaa": 1, "t1:bbb": 2, "unknown": 1}
+    weeks = result.model_week["translate-en_ru 1.9"]
+    assert list(weeks) == ["2026-W10", "2026-W11"] and weeks["2026-W10"].unchanged == 1
+    assert weeks["2026-W11"].chrf == pytest.approx(chrf.corpus_score([argos[1].mt_text], [[argos[1].target]]).score)
+    data = result.as_dict()
+    assert data["model"]["opus-mt-en-ru 2024-01"]["segments"] == 1
+    per_segment = {f["segment"]: f for f in data["segments"]}  # every save with an MT text, scored alone
+    assert set(per_segment) == {"s1", "s2", "s3", "s4"} and per_segment["s1"]["unchanged"]
+    assert per_segment["s3"]["hter"] == round(ter.sentence_score("Мэр сказал.", ["Мэр заявил."]).score, 2)
+    assert per_segment["s3"]["model"] == "opus-mt-en-ru 2024-01" and per_segment["s4"]["model"] == "unknown"
+    assert data["model_week"]["translate-en_ru 1.9"]["2026-W11"]["segments"] == 1
+
+
 def test_workspace_report_and_stats_cli(site):
     ws = Workspace(settings_for(site))
     items = [i for _, row in ws.article(STEM, "ru").rows for i in row if i.editable]
@@ -52,6 +83,11 @@ def test_workspace_report_and_stats_cli(site):
     data = json.loads(result.stdout)
     assert data["overall"]["segments"] == 2 and data["overall"]["unchanged"] == 1
     assert data["overall"]["hter"] == round(expected, 2) and data["who"]["rita"]["segments"] == 2
+    made = items[0].target.provenance  # the copy models' name and version, from the translate output
+    model = f"{made.model} {made.model_version}"
+    assert data["model"] == {model: data["overall"]} and list(data["model_week"]) == [model]
+    keys = {i.target.provenance.glossary_hash for i in items[:2]}  # per sentence: the matching entries' hash
+    assert set(data["glossary"]) == keys and sum(g["segments"] for g in data["glossary"].values()) == 2
     text = CliRunner().invoke(app, args)
     assert text.exit_code == 0 and "rita" in text.stdout and "hter: nrefs:1|case:mixed" in text.stdout and f"{expected:.1f}" in text.stdout
 

@@ -227,6 +227,20 @@ def test_the_editor_lists_fuzzy_matches_with_percentage_and_differing_words(site
     assert "&lt;b&gt;Мэр&lt;/b&gt; сказал иначе." in row  # escaped, never markup
 
 
+def test_the_editor_names_glossary_terms_that_differ_in_a_fuzzy_match(site, local):
+    from i18n_pipeline.document import Origin, State
+    from i18n_pipeline.tm import TMEntry, TranslationMemory
+
+    item = next(i for i in (_segment(site, n) for n in range(1, 6)) if "CIA" not in i.segment.source)
+    head, _, _ = item.segment.source.rstrip(".").rpartition(" ")
+    with TranslationMemory(site / "state" / "tm.sqlite") as tm:  # the last word becomes a glossary term
+        tm.import_human([TMEntry(f"{head} CIA.", "Перевод с ЦРУ.", "en", "ru", Origin.HUMAN, State.REVIEWED)])
+    page = local.get(f"/a/{STEM}/ru").text
+    row = page[page.index(f'id="seg-{item.segment.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert '<span class="flag warning terms">glossary terms differ: CIA</span>' in row
+
+
 def test_history_page_shows_each_save_as_a_diff_and_reverts_need_csrf(site, local):
     item = _segment(site, 1)
     sid = item.segment.id
@@ -308,3 +322,12 @@ def test_the_stats_page_shows_the_figures_sacrebleu_gives(site, local):
     editor = doc.xpath('//table[@data-group="Per translator"]//tr[@data-key="editor"]')[0]
     assert cell(editor, "segments") == "2"
     assert len(doc.xpath('//table[@data-group="Per week"]/tbody/tr')) == 1 and "case:mixed" in page.text
+    made = first.target.provenance  # the model that wrote the MT: a chart and a row of its own
+    model = f"{made.model} {made.model_version}"
+    (chart,) = doc.xpath("//figure[contains(@class, 'chart')]")
+    assert chart.get("data-model") == model
+    bars = {r.get("data-metric"): r for r in chart.xpath(".//*[local-name()='rect']")}
+    assert bars["hter"].get("data-value") == f"{hter:.1f}" and bars["chrf"].get("data-value") == f"{chrf:.1f}"
+    assert float(bars["chrf"].get("height")) == pytest.approx(min(chrf, 100.0))  # 0–100 over 100 units
+    per_model = doc.xpath(f'//table[@data-group="Per model"]//tr[@data-key="{model}"]')[0]
+    assert cell(per_model, "hter") == f"{hter:.1f}" and cell(per_model, "segments") == "2"

@@ -255,3 +255,37 @@ def test_the_editor_sends_the_focus_time_and_counts_afresh_after_a_save(site, br
     second, first = (h.edit_ms for h in Workspace(settings_for(site)).history(STEM, "ru", segment))
     assert 400 <= first < 2000  # the 2 s without focus are left out
     assert 200 <= second < first + 200  # counted afresh from the first save
+
+
+def test_the_stats_page_shows_the_figures_sacrebleu_gives_for_edits_made_in_the_browser(site, browser, server):
+    from sacrebleu.metrics import CHRF, TER
+
+    page = _open(browser, server, f"/a/{STEM}/ru")
+    rows = page.locator("tr.seg:has(textarea)")
+    finals = [None, "Совсем другой перевод этого предложения.", "Союзники США, по словам источников, сократят обмен."]
+    mts = []
+    for n, final in enumerate(finals):  # the first is saved as the MT left it: unchanged
+        row = rows.nth(n)
+        area = row.locator("textarea")
+        mts.append(area.input_value())  # the MT text as the translator saw it, whatever the model wrote
+        if final is not None:
+            area.fill(final)
+        row.get_by_role("button", name="Save reviewed").click()
+        sync_api.expect(row.locator(".result")).to_have_text("saved v1")
+    posts = [mts[0], *finals[1:]]
+    hter = TER(case_sensitive=True).corpus_score(mts, [posts]).score  # computed here, not by the pipeline
+    chrf = CHRF().corpus_score(mts, [posts]).score
+    unchanged = 100 * sum(m == p for m, p in zip(mts, posts)) / len(mts)
+    page.goto(f"{server.url}/stats")
+    overall = page.locator('table[data-group="Overall"] tr[data-key="all"]')
+    sync_api.expect(overall.locator("td.segments")).to_have_text("3")
+    assert overall.locator("td.hter").inner_text().strip() == f"{hter:.1f}"
+    assert overall.locator("td.chrf").inner_text().strip() == f"{chrf:.1f}"
+    assert overall.locator("td.unchanged").inner_text().strip() == f"{unchanged:.1f}%"
+    chart = page.locator("figure.chart")  # one model wrote all three: one chart, one week
+    sync_api.expect(chart).to_have_count(1)
+    assert chart.locator("rect.hter").get_attribute("data-value") == f"{hter:.1f}"
+    assert chart.locator("rect.chrf").get_attribute("data-value") == f"{chrf:.1f}"
+    assert chart.locator("rect.chrf").bounding_box()["height"] > 0  # drawn, not only in the markup
+    if os.environ.get("I18N_PIPELINE_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["I18N_PIPELINE_SCREENSHOTS"]) / "workspace-stats.png"), full_page=True)

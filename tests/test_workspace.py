@@ -283,3 +283,39 @@ def test_a_tm_file_from_before_edit_times_gets_the_column_and_keeps_its_saves(tm
         assert store.edit_time_totals() == {("a", "ru", "s1"): 4_200}
     with TranslationMemory(path) as tm:  # opening it again migrates nothing twice
         assert WorkspaceStore(tm).history("a", "ru", "s1")[0].edit_ms == 4_200
+        assert WorkspaceStore(tm).history("a", "ru", "s1")[0].model == ""  # not recorded before the model columns
+
+
+def test_a_tm_file_from_before_model_columns_gets_them_and_old_saves_read_empty(tmp_path):
+    path = tmp_path / "tm.sqlite"
+    TranslationMemory(path).close()
+    with sqlite3.connect(path) as db:  # segment_edits with edit_ms, before model / version / glossary
+        db.execute("""CREATE TABLE segment_edits (article TEXT NOT NULL, locale TEXT NOT NULL, segment_id TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version > 0), source TEXT NOT NULL, target TEXT NOT NULL,
+            state TEXT NOT NULL, mt_text TEXT NOT NULL DEFAULT '', before_text TEXT NOT NULL DEFAULT '',
+            who TEXT NOT NULL, at TEXT NOT NULL, edit_ms INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (article, locale, segment_id, version))""")
+        db.execute("INSERT INTO segment_edits VALUES ('a', 'ru', 's1', 1, 'Src.', 'Old.', 'reviewed', 'MT.', 'MT.', 'rita', "
+                   "'2026-01-01', 900)")
+    with TranslationMemory(path) as tm:
+        store = WorkspaceStore(tm)
+        old = store.history("a", "ru", "s1")[0]
+        assert (old.edit_ms, old.model, old.model_version, old.glossary_hash) == (900, "", "", "")
+        store.save(EditRecord("a", "ru", "s1", 2, "Src.", "New.", State.REVIEWED, "MT.", "Old.", "rita", "", 0,
+                              "translate-en_ru", "1.9", "t1:abc"),
+                   TMEntry("Src.", "New.", "en", "ru", Origin.HUMAN, State.REVIEWED))
+        latest = store.all_latest()[0]
+        assert (latest.model, latest.model_version, latest.glossary_hash) == ("translate-en_ru", "1.9", "t1:abc")
+
+
+def test_a_save_records_the_model_and_glossary_that_produced_its_mt_and_later_saves_keep_them(site):
+    ws = Workspace(settings_for(site))
+    item = next(i for _, row in ws.article(STEM, "ru").rows for i in row if i.editable)
+    made = item.target.provenance
+    assert made.model  # the translate output says which model wrote it
+    ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Первая правка.", State.REVIEWED, 0, RU))
+    ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Вторая правка.", State.REVIEWED, 1, RU))
+    for saved in ws.history(STEM, "ru", item.segment.id):
+        assert (saved.model, saved.model_version, saved.glossary_hash) == (made.model, made.model_version,
+                                                                             made.glossary_hash)
+

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import EXIT_OK, EXIT_SOME_FAILED, PipelineError
-from .common import JsonOpt, StateOpt, app, cli_settings, fail, tm_app
+from .common import ConfigOpt, GlossaryOpt, JsonOpt, StateOpt, app, cli_settings, fail, tm_app
 
 
 @tm_app.command("search")
@@ -19,22 +19,23 @@ def tm_search(
     min_score: int = typer.Option(75, "--min", help="Lowest match to show, in percent (word level)."),
     limit: int = typer.Option(5, "--limit", help="At most this many matches."),
     state: Optional[Path] = StateOpt,
+    glossary: Optional[Path] = GlossaryOpt,
+    config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Fuzzy matches from the TM, best first: percentage, origin, and the words that differ in [brackets].
 
+    The TM is the configured one ([tm] url: PostgreSQL with pg_trgm; else <state>/tm.sqlite). Numbers
+    and glossary terms that differ between the match's source and TEXT are listed under the match.
     Exit 1 when nothing reaches --min.
     """
     from ..locales import resolve_locale
-    from ..tm import TranslationMemory
-    from ..tm.fuzzy import search
+    from ..tm_search import fuzzy_matches
 
+    overrides = {k: v for k, v in {"state_dir": state, "glossary_dir": glossary}.items() if v is not None}
     try:
         locale = resolve_locale(to)
-        settings = cli_settings(None, state_dir=state)
-        settings.state_dir.mkdir(parents=True, exist_ok=True)
-        with TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
-            matches = search(tm, text, "en", locale.lang, min_score=min_score, limit=limit)
+        matches = fuzzy_matches(cli_settings(config, **overrides), text, locale, min_score=min_score, limit=limit)
     except PipelineError as exc:
         fail(exc)
     if as_json:
@@ -44,7 +45,8 @@ def tm_search(
         for m in matches:
             marked = "".join(f"[{t}]" if differs else t for t, differs in m.spans)
             numbers = f"  numbers differ: {', '.join(m.numbers)}" if m.numbers else ""
-            typer.echo(f"{m.score:3d}%  {m.entry.origin.value:<5}  {marked}\n      → {m.entry.target}{numbers}")
+            terms = f"  terms differ: {', '.join(m.terms)}" if m.terms else ""
+            typer.echo(f"{m.score:3d}%  {m.entry.origin.value:<5}  {marked}\n      → {m.entry.target}{numbers}{terms}")
         if not matches:
             typer.echo(f"no match of {min_score}% or more for {locale.site}", err=True)
     raise typer.Exit(EXIT_OK if matches else EXIT_SOME_FAILED)
@@ -58,7 +60,9 @@ def stats(
 ) -> None:
     """Post-editing figures from the workspace's saves: HTER and chrF of MT against the final text, share kept unchanged, edit time.
 
-    Overall and per article, locale and translator (sacrebleu, case-sensitive TER; signatures printed).
+    Overall and per article, locale, translator, ISO week, model and glossary version (sacrebleu,
+    case-sensitive TER; signatures printed); --json adds model_week (per model, per week) and segments
+    (each edited segment's own HTER and chrF).
     Edit time is seconds per source word over the timed segments; "slow" ones (over 25 s/word) are left out.
     """
     from ..workspace import Workspace

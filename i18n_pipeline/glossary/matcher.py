@@ -42,6 +42,15 @@ def match_terms(glossary: Glossary, segment_text: str, locale_lang: str) -> list
     return list(memo[key])
 
 
+def term_finder(glossary: Glossary, locale_lang: str):
+    """``text -> set of entry ids`` found in it: what fuzzy TM matches compare (``tm.fuzzy.rank(terms=…)``)."""
+
+    def terms(text: str) -> set[str]:
+        return {hit.entry_id for hit in match_terms(glossary, text, locale_lang)}
+
+    return terms
+
+
 def _match_terms(glossary: Glossary, segment_text: str, locale_lang: str) -> list[TermHit]:
     site = resolve_locale(locale_lang).site
     candidates: list[tuple[int, int, TermEntry]] = []

@@ -5,6 +5,9 @@
     postgres.py  the shared memory: psycopg 3 + a pool, when ``[tm] url`` / ``I18N_PIPELINE_TM_URL``
                  is a ``postgresql://`` URL; there also the run manifest and article claims
     claims.py    ``Lease``: a batch's or a save's article claims, renewed by a heartbeat while held
+    fuzzy.py     fuzzy matches: scoring (no SQL) over the back-end's candidates
+    sqlite_fuzzy.py / postgres_fuzzy.py   those candidates: FTS5 trigram index / pg_trgm (trigrams.py picks)
+    workspace.py the workspace's segment versions and users (SQLite)
 
 Run state goes through ``TranslationMemory`` too (``manifest``, ``run_guard``, ``claimed``,
 ``article_guard``): the embedded memory keeps the state folder's ``manifest.json`` and run lock.

@@ -129,6 +129,13 @@ class SQLiteBackend:
     def transaction(self) -> _Transaction:
         return _Transaction(self._db, self.path)
 
+    def fuzzy_candidates(self, key: str, src: str, tgt: str, window: tuple[int, int], limit: int,
+                         min_score: int) -> list[tuple]:
+        """Rows (``COLUMNS``) close to ``key`` from the FTS5 trigram index (``sqlite_fuzzy.py``)."""
+        from . import sqlite_fuzzy
+
+        return sqlite_fuzzy.candidates(self, key, src, tgt, window, limit)
+
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:

@@ -16,6 +16,9 @@ second n+1 from any other process. ``mt_text`` is the machine text the segment s
 ``edit_ms`` how long the translator had the segment open (focus to save, in milliseconds, as the
 editor measured it and the workspace capped it; 0 when unknown). ``edit_ms`` came after the first
 release: opening an older file adds the column (``ALTER TABLE``, existing saves read as 0).
+``model``, ``model_version`` and ``glossary_hash`` say what produced ``mt_text`` (the MT target's
+provenance when the segment was first saved), so post-editing figures go per model and glossary
+version; they came later still: an older file gets them the same way, its saves reading ``''``.
 
 ``workspace_users``: accounts for ``serve`` on a non-local host (argon2 hash, roles as text).
 """
@@ -46,6 +49,9 @@ _WORKSPACE_SCHEMA = (
         who         TEXT NOT NULL,
         at          TEXT NOT NULL,
         edit_ms     INTEGER NOT NULL DEFAULT 0 CHECK (edit_ms >= 0),
+        model         TEXT NOT NULL DEFAULT '',
+        model_version TEXT NOT NULL DEFAULT '',
+        glossary_hash TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (article, locale, segment_id, version)
     )
     """,
@@ -59,9 +65,15 @@ _WORKSPACE_SCHEMA = (
     )
     """,
 )
-_EDIT_COLUMNS = "article, locale, segment_id, version, source, target, state, mt_text, before_text, who, at, edit_ms"
+_EDIT_COLUMNS = ("article, locale, segment_id, version, source, target, state, mt_text, before_text, who, at, edit_ms, "
+                 "model, model_version, glossary_hash")
 # Columns added after the table's first release: name → definition for ALTER TABLE ... ADD COLUMN.
-_EDIT_MIGRATIONS = {"edit_ms": "INTEGER NOT NULL DEFAULT 0 CHECK (edit_ms >= 0)"}
+_EDIT_MIGRATIONS = {
+    "edit_ms": "INTEGER NOT NULL DEFAULT 0 CHECK (edit_ms >= 0)",
+    "model": "TEXT NOT NULL DEFAULT ''",
+    "model_version": "TEXT NOT NULL DEFAULT ''",
+    "glossary_hash": "TEXT NOT NULL DEFAULT ''",
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,9 @@ class EditRecord:
     who: str
     at: str
     edit_ms: int = 0  # focus to save, capped (0: not measured)
+    model: str = ""  # what produced mt_text ("" : not recorded, a save from before these columns)
+    model_version: str = ""
+    glossary_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,7 +155,7 @@ class WorkspaceStore:
             cursor = db.execute(
                 f"""
                 INSERT INTO segment_edits ({_EDIT_COLUMNS})
-                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
                 WHERE (SELECT coalesce(max(version), 0) FROM segment_edits
                        WHERE article = ? AND locale = ? AND segment_id = ?) = ?
                 """,
@@ -251,12 +266,13 @@ def _latest(db: sqlite3.Connection, article: str, locale: str, segment_id: str) 
 
 def _edit_values(e: EditRecord) -> tuple:
     return (e.article, e.locale, e.segment_id, e.version, e.source, e.target, e.state.value,
-            e.mt_text, e.before_text, e.who, e.at, e.edit_ms)  # fmt: skip
+            e.mt_text, e.before_text, e.who, e.at, e.edit_ms, e.model, e.model_version, e.glossary_hash)  # fmt: skip
 
 
 def _edit_from_row(row) -> EditRecord:
-    article, locale, segment_id, version, source, target, state, mt_text, before, who, at, edit_ms = row
-    return EditRecord(article, locale, segment_id, version, source, target, State(state), mt_text, before, who, at, edit_ms)
+    article, locale, segment_id, version, source, target, state, mt_text, before, who, at, edit_ms, *made_by = row
+    return EditRecord(article, locale, segment_id, version, source, target, State(state), mt_text, before, who, at, edit_ms,
+                      *made_by)
 
 
 class _Connection:

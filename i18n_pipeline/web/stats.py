@@ -1,20 +1,63 @@
 """The post-editing dashboard: the figures of ``i18n-pipeline stats`` as a page.
 
-    GET /stats    overall, then per ISO week (a bar per week), article, locale and translator:
-                  HTER, chrF, share unchanged, seconds per word (``Workspace.post_edit_report``)
+    GET /stats    overall; a chart per model of HTER and chrF per ISO week (inline SVG drawn
+                  here, no script); then per week, model, glossary version, article, locale and
+                  translator: HTER, chrF, share unchanged, seconds per word (``Workspace.post_edit_report``)
 
-Bars are ``<meter>`` elements: the page's CSP allows no inline style.
+Bars are ``<meter>`` elements and SVG ``<rect>``s coloured by class: the page's CSP allows no
+inline style and no outside script.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import PipelineError
+from ..postedit import Figures
 from .app import _authenticate, _error, _page, _workspace
 
-GROUPS = (("week", "Per week"), ("article", "Per article"), ("locale", "Per locale"), ("who", "Per translator"))
+GROUPS = (("week", "Per week"), ("model", "Per model"), ("glossary", "Per glossary version"),
+          ("article", "Per article"), ("locale", "Per locale"), ("who", "Per translator"))
+# Chart geometry (SVG user units): a group of two bars per week, 0–100 on the vertical axis.
+PLOT_H, TOP, BOTTOM, LEFT = 100, 8, 30, 28
+BAR_W, GAP, WEEK_W = 14, 2, 44
+
+
+@dataclass(frozen=True)
+class Bar:
+    metric: str  # "hter" | "chrf"
+    week: str
+    value: float  # the figure (HTER may pass 100; the bar stops at the top)
+    x: float
+    y: float
+    height: float
+
+
+@dataclass
+class WeekChart:
+    """One model's HTER and chrF per ISO week, as SVG geometry the template draws."""
+
+    model: str
+    weeks: list[tuple[str, float]] = field(default_factory=list)  # (ISO week, label x)
+    bars: list[Bar] = field(default_factory=list)
+    width: float = 0
+    height: float = TOP + PLOT_H + BOTTOM
+    baseline: float = TOP + PLOT_H
+    ticks: tuple[tuple[int, float], ...] = tuple((v, TOP + PLOT_H - v) for v in (0, 50, 100))
+
+
+def week_chart(model: str, weeks: dict[str, Figures]) -> WeekChart:
+    chart = WeekChart(model, width=LEFT + WEEK_W * max(1, len(weeks)) + GAP * 4)
+    for n, (week, figures) in enumerate(sorted(weeks.items())):
+        left = LEFT + n * WEEK_W + GAP * 4
+        for k, (metric, value) in enumerate((("hter", figures.hter), ("chrf", figures.chrf))):
+            height = max(0.0, min(value, 100.0)) * PLOT_H / 100
+            chart.bars.append(Bar(metric, week, value, left + k * (BAR_W + GAP), TOP + PLOT_H - height, height))
+        chart.weeks.append((week, left + BAR_W + GAP / 2))
+    return chart
 
 
 async def stats_view(request: Request) -> Response:
@@ -25,4 +68,6 @@ async def stats_view(request: Request) -> Response:
     except PipelineError as exc:
         return _error(request, 500, str(exc))
     groups = [(title, sorted(result.by.get(name, {}).items())) for name, title in GROUPS]
-    return _page(request, "stats.html", overall=result.overall, groups=groups, signatures=result.signatures)
+    charts = [week_chart(model, weeks) for model, weeks in sorted(result.model_week.items())]
+    return _page(request, "stats.html", overall=result.overall, groups=groups, charts=charts,
+                 model_week=result.model_week, signatures=result.signatures, bar_w=BAR_W, left=LEFT)
