@@ -2,7 +2,7 @@
 
 Run by ``bench/gpu.sh`` on a machine with an NVIDIA GPU; prints one JSON line. Not part of
 ``make bench`` or the tests (no GPU there). Knobs: GPU_BENCH_SENTENCES (ceiling batch, default
-2000), GPU_BENCH_ARTICLES (pipeline inbox, default 40), GPU_BENCH_LENGTH (target tokens, 24).
+2000), GPU_BENCH_ARTICLES (pipeline inbox, default 40), GPU_BENCH_LENGTH (target tokens, 48).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def main() -> None:
     import ctranslate2
 
     gpus = ctranslate2.get_cuda_device_count()
-    length = int(os.environ.get("GPU_BENCH_LENGTH", 24))
+    length = int(os.environ.get("GPU_BENCH_LENGTH", 48))
     config = replace(BenchConfig(), model=ModelSize())  # transformer-base
     models = ensure_models(config)
     sentences = list(SAMPLE_ARTICLE_SENTENCES) * (int(os.environ.get("GPU_BENCH_SENTENCES", 2000))

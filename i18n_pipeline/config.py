@@ -41,8 +41,9 @@ class MTSettings:
     # "auto": int8_float16 on CUDA, int8 on the CPU; or any CTranslate2 compute type
     compute_type: str = "auto"
     # Source tokens per CTranslate2 sub-batch. Each worker holds one sub-batch's decoder state:
-    # on 2 cores 2048 decodes as fast as 4096 and peaks ~360 MB lower with ru and arm loaded.
-    max_batch_tokens: int = 2048
+    # at news length (48 target pieces, beam 4) on 2 cores 1024 decodes with the same CPU time
+    # as 2048 and peaks ~330 MB lower per loaded model (bench/README.md, issue 18).
+    max_batch_tokens: int = 1024
     num_hypotheses: int = 1
 
 

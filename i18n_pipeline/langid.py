@@ -35,6 +35,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -259,8 +260,22 @@ def _identifier(langs: tuple[str, ...] | None):
     return identifier
 
 
-@lru_cache(maxsize=1)
+def preload() -> None:
+    """Load the language-ID model in the background (a run calls this before it reads its
+    first article, so the ~0.3–1 s of loading overlaps the run's start-up)."""
+    threading.Thread(target=_full_model, daemon=True, name="load langid").start()
+
+
 def _full_model():
+    with _LOADING:  # one load, however many threads ask first
+        return _load_full_model()
+
+
+_LOADING = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _load_full_model():
     # Imported here: loading the model takes ~0.3 s, which `--help` and most tests never need.
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 

@@ -11,11 +11,11 @@ the last hop, because the glossary is keyed on English.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .document import TermHit
 from .glossary import enforce_detailed, match_terms, protect
-from .mt.base import TranslationEngine
+from .mt.base import TranslationEngine, translate_async
 
 
 @dataclass
@@ -35,37 +35,85 @@ def translate_sources(
 ) -> list[MTResult]:
     """Translate unique sources along ``route`` (one engine, or two through English);
     glossary enforcement on the last hop only."""
+    return submit_sources(sources, route, glossary=glossary, locale=locale, hypotheses=hypotheses).results()
+
+
+class PendingMT:
+    """Sources queued on the engine (``submit_sources``); ``results()`` waits for the decoding,
+    then runs glossary enforcement, which needs the whole batch's first decode."""
+
+    def __init__(self, finish: Callable[[], list[MTResult]], decoded: Callable[[], object] = lambda: None,
+                 enforces: bool = False):
+        self._finish, self._decoded, self._results = finish, decoded, None
+        self.enforces = enforces  # results() will call the engine again (glossary enforcement, a pivot hop)
+
+    def wait(self) -> None:
+        """Until the first decode is done (a pivot route decodes in ``results``)."""
+        self._decoded()
+
+    def results(self) -> list[MTResult]:
+        if self._results is None:
+            self._results = self._finish()
+        return self._results
+
+
+def submit_sources(
+    sources: Sequence[str],
+    route: Sequence[TranslationEngine],
+    *,
+    glossary=None,
+    locale=None,
+    hypotheses: int = 2,
+) -> PendingMT:
+    """``translate_sources`` in two halves: queue the first decode now and return; the caller
+    does other work (reads the next articles, writes finished ones) while the engine decodes.
+    A pivot route runs when ``results()`` is called (its second hop needs the first one's text)."""
     texts = list(sources)
+    if not texts:
+        return PendingMT(list)
+    if len(route) != 1:
+        return PendingMT(lambda: _translate_route(texts, route, glossary, locale, hypotheses), enforces=True)
+    engine = route[0]
+    if glossary is None or locale is None or not glossary.entries:
+        return _plain(engine, texts)
+    careful = [i for i, text in enumerate(texts) if _needs_care(glossary, text, locale)]
+    if not careful:
+        return _plain(engine, texts)
+    # When any sentence has terms or verbatim items, every sentence comes back with hypotheses
+    # and attention (cheaper than a second decode loop), and those sentences go through enforcement.
+    # ``hypotheses`` should be the beam size: the beam holds them anyway, so asking for more
+    # than one costs nothing, while asking for more than the beam would widen it.
+    pending = translate_async(engine, texts, num_hypotheses=max(2, hypotheses), return_attention=True)
+
+    def finish() -> list[MTResult]:
+        translations = pending.result()
+        results = [MTResult(t.best.text) for t in translations]
+        enforced = enforce_detailed([texts[i] for i in careful], [translations[i] for i in careful],
+                                    engine, glossary, locale)
+        for i, item in zip(careful, enforced):
+            results[i] = MTResult(item.text, list(item.hits), item.redecoded)
+        return results
+
+    return PendingMT(finish, pending.result, enforces=True)
+
+
+def _plain(engine: TranslationEngine, texts: list[str]) -> PendingMT:
+    pending = translate_async(engine, texts)
+    return PendingMT(lambda: [MTResult(t.best.text) for t in pending.result()], pending.result)
+
+
+def _translate_route(texts: list[str], route, glossary, locale, hypotheses: int) -> list[MTResult]:
     results = [MTResult(t) for t in texts]
     for hop, engine in enumerate(route):
         last = hop == len(route) - 1
-        if last and glossary is not None and locale is not None and glossary.entries:
-            results = _translate_with_glossary(texts, engine, glossary, locale, hypotheses)
-        else:
-            results = [MTResult(t.best.text) for t in engine.translate(texts)]
+        results = submit_sources(texts, [engine], glossary=glossary if last else None, locale=locale,
+                                 hypotheses=hypotheses).results()
         texts = [r.text for r in results]
     return results
 
 
-def _translate_with_glossary(texts: list[str], engine: TranslationEngine, glossary, locale,
-                             hypotheses: int) -> list[MTResult]:
-    """One batched call for all; when any sentence has terms or verbatim items, every sentence
-    comes back with hypotheses and attention (cheaper than a second decode loop), and those
-    sentences go through enforcement.
-
-    ``hypotheses`` should be the beam size: the beam holds them anyway, so asking for more
-    than one costs nothing, while asking for more than the beam would widen it."""
-    def needs_care(text: str) -> bool:  # numbers are only verified, so they need no attention
-        return bool(match_terms(glossary, text, locale.site)) or any(
-            item.kind in ("url", "email") for item in protect(text, [])[1])
-
-    careful = [i for i, text in enumerate(texts) if needs_care(text)]
-    if not careful:
-        return [MTResult(t.best.text) for t in engine.translate(texts)]
-    translations = engine.translate(texts, num_hypotheses=max(2, hypotheses), return_attention=True)
-    results = [MTResult(t.best.text) for t in translations]
-    sources = [texts[i] for i in careful]
-    enforced = enforce_detailed(sources, [translations[i] for i in careful], engine, glossary, locale)
-    for i, item in zip(careful, enforced):
-        results[i] = MTResult(item.text, list(item.hits), item.redecoded)
-    return results
+def _needs_care(glossary, text: str, locale) -> bool:
+    """Terms or verbatim items (URLs, e-mail) need hypotheses and attention; numbers are only
+    verified, so they need none."""
+    return bool(match_terms(glossary, text, locale.site)) or any(
+        item.kind in ("url", "email") for item in protect(text, [])[1])

@@ -229,27 +229,76 @@ def new_run_id() -> str:
 
 def _translate_claimed(items: Sequence[BatchItem], context: BatchContext, report: RunReport, hooks: Hooks,
                        fail_fast: bool) -> None:
-    articles = _prepare_all([Path(i.path) for i in items], {Path(i.path): i.stem for i in items}, report, fail_fast)
+    """Read the batch's articles one by one while the first locale's MT decodes what is read
+    (CTranslate2's workers run without the GIL); each next locale is queued as soon as the one
+    before has decoded, so it decodes while that one is enforced, localized, checked and written."""
     by_path = {i.path: i for i in items}
-    for article in articles:
-        article.original = by_path[article.path].original
-    hooks.on_total(sum(len(a.segments()) for a in articles) * len(context.locales))
-    outputs: dict[str, list[str]] = {a.path: [] for a in articles}
     input_keys = {i.path: i.keys for i in items if i.keys}
     before = (copy.deepcopy(report.locales), len(report.failed), len(report.records))
+    articles: list[Article] = []
+    unreadable: list[dict] = []
     try:
-        for locale in context.locales if articles else ():  # all up to date: not even the stages' imports
-            _translate_locale(articles, locale, context.store, context.tm, context.glossary, context.settings, hooks)
-            _finish_locale(articles, locale, context.settings, context.glossary, report, input_keys, outputs)
+        if items:  # all up to date: not even the stages' imports
+            from .langid import preload
+
+            preload()
+            _preload_engines(context)
+            feeds = [_LocaleFeed(locale, context) for locale in context.locales]
+            for article in _prepare_each([Path(i.path) for i in items], {Path(i.path): i.stem for i in items},
+                                         unreadable, fail_fast):
+                article.original = by_path[article.path].original
+                articles.append(article)
+                for number, feed in enumerate(feeds):
+                    feed.add(article, queue=number == 0)
+            hooks.on_total(sum(len(a.segments()) for a in articles) * len(context.locales))
+            outputs: dict[str, list[str]] = {a.path: [] for a in articles}
+            for number, feed in enumerate(feeds):
+                feed.queue()  # what is left (the first locale) or everything (the others)
+                state = _LocaleOutputs.start(feed.locale, context.settings, context.glossary)
+                deferred = False
+                for index in range(len(feed.chunks)):
+                    feed.wait(index)
+                    if index == len(feed.chunks) - 1 and number + 1 < len(feeds):
+                        feeds[number + 1].queue()  # decodes while this locale is finished
+                    # Enforcement's own engine calls would queue behind the chunks still decoding:
+                    # from the first chunk that needs it, the rest waits until all are decoded.
+                    deferred = deferred or feed.enforces(index)
+                    if not deferred:
+                        feed.collect(index)
+                        _finish_locale(feed.ready(hooks), feed.locale, context.settings, context.glossary,
+                                       report, input_keys, outputs, state)
+                feed.collect(len(feed.chunks) - 1)
+                _finish_locale(feed.ready(hooks), feed.locale, context.settings, context.glossary, report,
+                               input_keys, outputs, state)
+                _close_locale(state, context.settings, report, input_keys, outputs)
     except ConnectionLostError as exc:
         # The shared TM went away mid-batch: this batch's articles fail, one line each, and are
         # not recorded as done (outputs already written are whole; the rerun rewrites them).
         report.locales, failed, records = before
         del report.failed[failed:], report.records[records:]
-        report.failed += [{"path": a.path, "error": f"{a.path}: not translated: {exc}; rerun to translate it"}
-                          for a in articles]
+        report.failed += unreadable + [{"path": a.path, "error": f"{a.path}: not translated: {exc}; rerun to translate it"}
+                                       for a in articles]
         return
+    report.failed[before[1]:before[1]] = unreadable  # reading failures first, as a run reports them
     report.articles += [{"path": a.path, "stem": a.stem, "outputs": outputs[a.path]} for a in articles]
+
+
+def _preload_engines(context: BatchContext) -> None:
+    """Load every locale's English route in the background while the first articles are read
+    (model loading runs in C++ without the GIL); ``store.load`` waits for a load in progress."""
+    import threading
+
+    infos = {info.path: info for locale in context.locales for info in context.store.route("en", locale.lang) or []}
+    for info in infos.values():
+        threading.Thread(target=_load_quietly, args=(context.store, info, context.settings.mt), daemon=True,
+                         name=f"load {info.name}").start()
+
+
+def _load_quietly(store, info, settings) -> None:
+    try:
+        store.load(info, settings)
+    except Exception:  # the translating thread loads it again and reports the error itself
+        log.debug("preloading %s failed", info.path, exc_info=True)
 
 
 def record_batch(report: RunReport, manifest) -> None:
@@ -271,23 +320,22 @@ def unique_stems(files: Sequence[Path]) -> dict[Path, str]:
     }
 
 
-def _prepare_all(files: Sequence[Path], stems: dict[Path, str], report: RunReport, fail_fast: bool) -> list[Article]:
-    articles: list[Article] = []
+def _prepare_each(files: Sequence[Path], stems: dict[Path, str], failed: list[dict], fail_fast: bool):
+    """Read, detect languages and segment each input in turn; a bad one goes into ``failed``."""
     for path in files:
         try:
             article = prepare_article(path)
             article.stem = stems[path]
-            articles.append(article)
+            yield article
             continue
         except PipelineError as exc:
-            report.failed.append({"path": str(path), "error": str(exc)})
+            failed.append({"path": str(path), "error": str(exc)})
         except Exception as exc:  # a reader bug on hostile input must not stop the batch
             log.debug("reading %s failed", path, exc_info=True)
-            report.failed.append({"path": str(path), "error": f"{path}: could not be read ({type(exc).__name__}: "
-                                                            f"{exc}); please report this input to the developers"})
+            failed.append({"path": str(path), "error": f"{path}: could not be read ({type(exc).__name__}: "
+                                                       f"{exc}); please report this input to the developers"})
         if fail_fast:
             break
-    return articles
 
 
 def _run_key(settings: Settings, locale: Locale, store, glossary, tm) -> str:
@@ -353,72 +401,133 @@ def _load_glossary(settings: Settings, report: RunReport):
     return glossary
 
 
-def _translate_locale(articles, locale: Locale, store, tm, glossary, settings: Settings, hooks) -> None:
-    """Fill ``segment.targets[locale.site]`` for every translatable segment of the batch."""
-    from .tm import TMEntry
+# Sources queued on the engine at a time while articles are still being read: enough for a
+# few sorted sub-batches per worker (sorting within such a slice costs no measurable CPU time
+# against one sort over the whole run; bench/README.md), few enough that decoding starts early.
+QUEUE_SENTENCES = 96
 
-    by_pair: dict[str, list[Segment]] = {}
-    for article in articles:
+
+class _LocaleFeed:
+    """One locale of a batch: segments in article by article, TM first, the rest queued on the
+    engine in chunks (``mt_stage.submit_sources``); then, chunk by chunk as the engine finishes
+    them, the new MT into the TM and every segment's ``targets[locale.site]``.
+
+    A source is looked up and translated once per batch however many articles repeat it."""
+
+    def __init__(self, locale: Locale, context: BatchContext):
+        self.locale, self.context = locale, context
+        # per article: the chunk its last new source goes in, its MT segments per source
+        # language, and its segments passed through untranslated (with the note why)
+        self.articles: list[tuple[Article, int, dict[str, list[Segment]], list[tuple[list[Segment], str]]]] = []
+        self.waiting: dict[str, list[str]] = {}  # per source language: unique sources not yet queued
+        self.seen: set[tuple[str, str]] = set()
+        self.remembered: dict[tuple[str, str], object] = {}  # (src, text) → TMEntry
+        self.chunks: list[list[tuple[str, list[str], Provenance, dict[str, str], object]]] = []
+        self.fresh: dict[tuple[str, str], Target] = {}
+        self.collected = 0  # chunks whose MT is in self.fresh and the TM
+        self.assigned = 0  # articles whose targets are set
+
+    def add(self, article: Article, *, queue: bool) -> None:
+        store = self.context.store
+        by_pair: dict[str, list[Segment]] = {}
+        through: list[tuple[list[Segment], str]] = []
         for block in article.translatable_blocks():
             src = block.lang or article.language or "en"
-            if src == locale.lang:
-                _pass_through(block.segments, locale, "already in the target language")
-                hooks.on_progress(len(block.segments))
-            elif store.route(src, locale.lang) is None:
-                note = f"no model for {src}→{locale.lang}: passed through untranslated"
+            if src == self.locale.lang:
+                through.append((block.segments, "already in the target language"))
+            elif store.route(src, self.locale.lang) is None:
+                note = f"no model for {src}→{self.locale.lang}: passed through untranslated"
                 block.notes.append(note)
-                _pass_through(block.segments, locale, note)
-                hooks.on_progress(len(block.segments))
+                through.append((block.segments, note))
             else:
                 by_pair.setdefault(src, []).extend(block.segments)
+                for segment in block.segments:
+                    if (src, segment.source) not in self.seen:
+                        self.seen.add((src, segment.source))
+                        self.waiting.setdefault(src, []).append(segment.source)
+        self.articles.append((article, len(self.chunks), by_pair, through))
+        if queue and sum(map(len, self.waiting.values())) >= QUEUE_SENTENCES:
+            self.queue()
 
-    from .glossary.impact import segment_key
+    def queue(self) -> None:
+        """Look up what is waiting in the TM and queue the rest on the engine, as one chunk."""
+        from .glossary.impact import segment_key
+        from .mt_stage import submit_sources
 
-    for src, segments in by_pair.items():
-        route_infos = store.route(src, locale.lang)
-        provenance = Provenance(
-            Origin.MT, engine="ctranslate2", model="+".join(i.name for i in route_infos),
-            model_version="+".join(i.version for i in route_infos),
-            licence="+".join(i.licence for i in route_infos if i.non_commercial),
-        )
-        unique = list(dict.fromkeys(s.source for s in segments))
-        # An MT row is keyed by the entries that match its source (not the whole glossary), so a
-        # term change sends only the segments containing that term back to the engine.
-        keys = {text: segment_key(glossary, text, locale.site) for text in unique}
-        remembered = {text: entry for text, entry in tm.entries_for(unique, src, locale.lang).items()
-                      if entry.valid_for(model=provenance.model, model_version=provenance.model_version,
-                                         glossary_hash=keys[text])}
-        fresh = _machine_translate([s for s in unique if s not in remembered], route_infos, store,
-                                   glossary, locale, settings, provenance, keys)
-        tm.store_many(TMEntry.from_target(source, target, src, locale.lang) for source, target in fresh.items())
-        for segment in segments:
-            if segment.source in remembered:
-                segment.targets[locale.site] = remembered[segment.source].as_target()
-            else:
-                target = fresh[segment.source]
-                segment.targets[locale.site] = Target(target.text, target.state, target.provenance,
-                                                      terms=list(target.terms))
-        hooks.on_progress(len(segments))
+        context, locale = self.context, self.locale
+        chunk = []
+        for src, unique in self.waiting.items():
+            route_infos = context.store.route(src, locale.lang)
+            provenance = Provenance(
+                Origin.MT, engine="ctranslate2", model="+".join(i.name for i in route_infos),
+                model_version="+".join(i.version for i in route_infos),
+                licence="+".join(i.licence for i in route_infos if i.non_commercial),
+            )
+            # An MT row is keyed by the entries that match its source (not the whole glossary), so
+            # a term change sends only the segments containing that term back to the engine.
+            keys = {text: segment_key(context.glossary, text, locale.site) for text in unique}
+            for text, entry in context.tm.entries_for(unique, src, locale.lang).items():
+                if entry.valid_for(model=provenance.model, model_version=provenance.model_version,
+                                   glossary_hash=keys[text]):
+                    self.remembered[src, text] = entry
+            sources = [t for t in unique if (src, t) not in self.remembered]
+            if sources:
+                engines = [context.store.load(info, context.settings.mt) for info in route_infos]
+                pending = submit_sources(sources, engines, glossary=context.glossary, locale=locale,
+                                         hypotheses=context.settings.mt.beam_size)
+                chunk.append((src, sources, provenance, keys, pending))
+        self.chunks.append(chunk)
+        self.waiting.clear()
 
+    def wait(self, index: int) -> None:
+        """Until the engine has decoded chunk ``index`` (its glossary enforcement still to come)."""
+        for *_, pending in self.chunks[index]:
+            pending.wait()
 
-def _machine_translate(sources, route_infos, store, glossary, locale, settings, provenance,
-                       keys: dict[str, str]) -> dict[str, Target]:
-    """MT (with glossary) and typography for sources the TM did not have; nothing if none."""
-    from .localize import apply_typography
-    from .mt_stage import translate_sources
+    def enforces(self, index: int) -> bool:
+        """Whether chunk ``index`` still needs glossary enforcement (engine calls of its own)."""
+        return any(pending.enforces for *_, pending in self.chunks[index])
 
-    if not sources:
-        return {}
-    engines = [store.load(info, settings.mt) for info in route_infos]
-    results = translate_sources(sources, engines, glossary=glossary, locale=locale,
-                                hypotheses=settings.mt.beam_size)
-    fresh = {}
-    for source, result in zip(sources, results):
-        made_by = replace(provenance, glossary_hash=keys[source], note=REDECODE_NOTE if result.redecoded else "")
-        target = Target(result.text, State.TRANSLATED, made_by, terms=list(result.terms))
-        target.text = apply_typography(target.text, locale.lang, _rendered_spans(target))
-        fresh[source] = target
-    return fresh
+    def collect(self, upto: int) -> None:
+        """Glossary enforcement and typography for the new MT of chunks up to ``upto``, into the TM."""
+        from .localize import apply_typography
+        from .tm import TMEntry
+
+        locale = self.locale
+        for chunk in self.chunks[self.collected : upto + 1]:
+            for src, sources, provenance, keys, pending in chunk:
+                fresh = {}
+                for source, result in zip(sources, pending.results()):
+                    made_by = replace(provenance, glossary_hash=keys[source],
+                                      note=REDECODE_NOTE if result.redecoded else "")
+                    target = Target(result.text, State.TRANSLATED, made_by, terms=list(result.terms))
+                    target.text = apply_typography(target.text, locale.lang, _rendered_spans(target))
+                    fresh[source] = self.fresh[src, source] = target
+                self.context.tm.store_many(TMEntry.from_target(source, target, src, locale.lang)
+                                           for source, target in fresh.items())
+        self.collected = max(self.collected, upto + 1)
+
+    def ready(self, hooks: Hooks) -> list[Article]:
+        """Articles not yet handed out whose every source is collected, their targets set."""
+        out = []
+        while self.assigned < len(self.articles) and self.articles[self.assigned][1] < self.collected:
+            article, _, by_pair, through = self.articles[self.assigned]
+            for segments, note in through:
+                _pass_through(segments, self.locale, note)
+                hooks.on_progress(len(segments))
+            for src, segments in by_pair.items():
+                for segment in segments:
+                    entry = self.remembered.get((src, segment.source))
+                    if entry is not None:
+                        segment.targets[self.locale.site] = entry.as_target()
+                    else:
+                        target = self.fresh[src, segment.source]
+                        segment.targets[self.locale.site] = Target(target.text, target.state, target.provenance,
+                                                                   terms=list(target.terms))
+                hooks.on_progress(len(segments))
+            out.append(article)
+            self.assigned += 1
+        return out
 
 
 def _pass_through(segments: list[Segment], locale: Locale, note: str) -> None:
@@ -426,34 +535,76 @@ def _pass_through(segments: list[Segment], locale: Locale, note: str) -> None:
         segment.targets[locale.site] = Target(segment.source, State.INITIAL, Provenance(Origin.SOURCE, note=note))
 
 
+@dataclass
+class _LocaleOutputs:
+    """One locale's articles of a batch as they are written, for the closing pass."""
+
+    locale: Locale
+    qa_config: object
+    forbidden: list
+    written: dict[str, list[str]] = field(default_factory=dict)  # article path → its files
+    stats: dict[str, dict] = field(default_factory=dict)
+    done: list[Article] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, locale: Locale, settings: Settings, glossary) -> "_LocaleOutputs":
+        from .glossary.forbidden import forbidden_variants
+        from .qa import load_config
+
+        return cls(locale, load_config(settings.extra), forbidden_variants(glossary, locale.site))
+
+
 def _finish_locale(articles, locale: Locale, settings: Settings, glossary, report: RunReport,
-                   input_keys: dict[str, dict[str, str]], outputs: dict[str, list[str]]) -> None:
-    """Glossary compliance, localized fields, QA and outputs for one locale, after all MT is in."""
+                   input_keys: dict[str, dict[str, str]], outputs: dict[str, list[str]],
+                   state: _LocaleOutputs | None = None) -> None:
+    """Glossary compliance, localized fields, QA and outputs for these articles of one locale,
+    once their MT is in. With ``state`` (the locale's running record) the batch-wide checks and
+    the counts wait for ``_close_locale``; without, this is the whole locale in one call."""
     from .export import write_outputs
     from .localize import localize_article
-    from .runstate import file_digest
-    from .qa import check_article, check_batch_consistency, load_config
+    from .qa import check_article
 
-    from .glossary.forbidden import forbidden_variants
-
-    qa_config = load_config(settings.extra)
-    summary = report.locales[locale.site]
-    forbidden = forbidden_variants(glossary, locale.site)
-    qa_by_article = {}
+    whole = state is None
+    state = state or _LocaleOutputs.start(locale, settings, glossary)
     for article in articles:
         if glossary is not None:
             _check_terms(article, locale, glossary)
         localize_article(article, locale)
         if glossary is not None:
             _localize_byline(article, locale, glossary)
-        qa_by_article[article.path] = check_article(article, locale, qa_config, forbidden=forbidden)
-    batch_qa = check_batch_consistency(articles, locale, qa_config)  # may flag segments: before writing
-    for article in articles:
-        stats = article_stats(article, locale, qa_by_article[article.path])
+        qa = check_article(article, locale, state.qa_config, forbidden=state.forbidden)
         try:
-            written = [str(p) for p in write_outputs(article, locale, settings.out_dir)]
+            state.written[article.path] = [str(p) for p in write_outputs(article, locale, settings.out_dir)]
         except PipelineError as exc:
             report.failed.append({"path": article.path, "error": str(exc)})
+            continue
+        state.stats[article.path] = article_stats(article, locale, qa)
+        state.done.append(article)
+    if whole:
+        _close_locale(state, settings, report, input_keys, outputs)
+
+
+def _close_locale(state: _LocaleOutputs, settings: Settings, report: RunReport,
+                  input_keys: dict[str, dict[str, str]], outputs: dict[str, list[str]]) -> None:
+    """The batch-wide consistency check (an article it flags anew is written again), then the
+    locale's counts and the manifest records, with digests taken while the batch holds its articles."""
+    from .export import write_outputs
+    from .qa import check_batch_consistency
+    from .runstate import file_digest
+
+    locale, summary = state.locale, report.locales[state.locale.site]
+    before = {a.path: _inconsistency_flags(a, locale) for a in state.done}
+    batch_qa = check_batch_consistency(state.done, locale, state.qa_config)
+    for article in state.done:
+        if _inconsistency_flags(article, locale) != before[article.path]:  # rare: one MT per source a batch
+            try:
+                state.written[article.path] = [str(p) for p in write_outputs(article, locale, settings.out_dir)]
+            except PipelineError as exc:
+                report.failed.append({"path": article.path, "error": str(exc)})
+                del state.written[article.path]
+    for article in state.done:
+        written, stats = state.written.get(article.path), state.stats[article.path]
+        if written is None:
             continue
         outputs[article.path] += written
         summary.add(stats)
@@ -461,6 +612,11 @@ def _finish_locale(articles, locale: Locale, settings: Settings, glossary, repor
             digests = {path: file_digest(Path(path)) for path in written}
             report.records.append((article.path, locale.site, input_keys[article.path][locale.site], digests, stats))
     summary.qa.update(batch_qa)
+
+
+def _inconsistency_flags(article: Article, locale: Locale) -> list[str]:
+    return [f.message for s in article.segments() if locale.site in s.targets
+            for f in s.targets[locale.site].flags if f.check == "inconsistent"]
 
 
 def article_stats(article: Article, locale: Locale, qa_counts: dict[str, int]) -> dict:

@@ -67,7 +67,7 @@ class MisbehavingEngine:
     def detokenize(self, pieces: Sequence[str]) -> str:
         return "".join(pieces).replace("▁", " ").strip()
 
-    def translate(self, sentences, *, num_hypotheses=1, return_attention=False, target_prefixes=None):
+    def translate(self, sentences, *, num_hypotheses=1, return_attention=False, target_prefixes=None, max_length=None, beam_size=None):
         self.calls.append({"n": len(sentences), "prefixes": list(target_prefixes or [])})
         out = []
         for index, sentence in enumerate(sentences):

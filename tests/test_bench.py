@@ -17,7 +17,7 @@ TINY = ModelSize(layers=1, d_model=32, heads=2, ffn=64, vocab_size=None)
 LENGTH = 6
 REQUIRED = ("argos_s", "pipeline_s", "ceiling_s", "rerun_s", "segments", "target_tokens_per_s", "peak_rss_mb",
             "speedup_vs_argos", "pipeline_vs_ceiling", "rerun_speedup", "help_s", "cpu_count", "versions",
-            "settings")
+            "settings", "pipeline_no_glossary_vs_ceiling", "glossary_vs_no_glossary", "urgent_article_s")
 
 
 def test_corpus_articles_are_distinct_deterministic_and_read_like_the_sample(tmp_path: Path) -> None:
@@ -94,7 +94,18 @@ def test_glossary_cost_is_split_out_with_an_empty_glossary(results) -> None:
     assert bare["redecoded"] == 0 and bare["glossary_violations"] == 0
     assert data["glossary_redecoded_segments"] == cold["redecoded"]
     assert data["pipeline_no_glossary_vs_ceiling"] == pytest.approx(data["pipeline_no_glossary_s"] / data["ceiling_s"])
+    assert data["glossary_vs_no_glossary"] == pytest.approx(data["pipeline_s"] / data["pipeline_no_glossary_s"])
     assert data["settings"]["threads"]["argos"] == [1, 0]
+
+
+def test_the_urgent_article_is_the_sample_page_in_both_locales(results) -> None:
+    data, config = results
+    urgent = data["details"]["urgent_article"]
+    sample = len(read_workload([SAMPLE_ARTICLE]).sentences)
+    assert urgent["locales"] == "ru,arm" and set(urgent["segments"]) == {"ru", "arm"}
+    assert all(count >= sample for count in urgent["segments"].values())  # headline and byline come too
+    assert data["urgent_article_s"] > 0
+    assert sorted(p.name for p in (config.cache_dir / "out-ru-arm-urgent").iterdir()) == [SAMPLE_ARTICLE.stem]
 
 
 def test_render_prints_both_tables(results) -> None:
@@ -105,8 +116,9 @@ def test_render_prints_both_tables(results) -> None:
     render(data, console)
     text = console.export_text()
     assert "(a) Argos translate()" in text and "(c) raw CTranslate2" in text and "empty glossary" in text
-    assert "glossary re-decodes in (b)" in text
+    assert "re-decodes in (b)" in text and "one urgent article" in text
     assert "pipeline_vs_ceiling" in text and "<= 1.15" in text
+    assert "pipeline_no_glossary_vs_ceiling" in text and "<= 1.1" in text and "urgent_article_s" in text
 
 
 def test_tm_compare_times_store_and_lookup_on_both_back_ends(tmp_path: Path, fresh_postgres) -> None:

@@ -68,13 +68,59 @@ def test_armenian_terms_keep_the_model_suffix(glossary, mode):
 
 def test_dropped_terms_are_put_back_by_one_batched_re_decode(glossary):
     results, _, engine = run(glossary, CASES_RU, RU, "drop", num_hypotheses=1)
-    translate_calls = [c for c in engine.calls if c.get("prefixes")]
-    assert len(translate_calls) == 1 and translate_calls[0]["n"] == len(CASES_RU)
-    assert all(p and p.split()[-1] for p in translate_calls[0]["prefixes"])
+    # One batched greedy look past every prefix, then one batched re-decode of those it keeps.
+    probe, redecode = [c for c in engine.calls if c.get("prefixes")]
+    assert probe["n"] == len(CASES_RU) and probe["prefixes"] == redecode["prefixes"]
+    assert all(p and p.split()[-1] for p in redecode["prefixes"])
     by_source = dict(zip(CASES_RU, results))
     assert by_source["Officials in Washington are worried."].text == "Чиновники в Вашингтоне обеспокоены."
     assert all(h.status in ("enforced", "missing") for r in results for h in r.hits)
     assert sum(h.status == "enforced" for r in results for h in r.hits) >= 7
+
+
+def test_a_model_that_leaves_its_own_words_after_the_forced_term_gets_no_full_re_decode(glossary):
+    """The greedy look past the prefix already shows the re-decode could not keep the model's
+    words: no beam re-decode is run, the first text stays and the term is flagged missing."""
+    from i18n_pipeline.mt.base import Hypothesis, Translation
+
+    engine = MisbehavingEngine({s: Reference(s, t) for s, t in CASES_RU.items()}, glossary, RU.lang,
+                               modes={s: "drop" for s in CASES_RU})
+    inner = engine.translate
+
+    def wandering(sentences, **kwargs):
+        prefixes = kwargs.get("target_prefixes")
+        if not prefixes:
+            return inner(sentences, **kwargs)
+        engine.calls.append({"n": len(sentences), "prefixes": list(prefixes)})
+        return [Translation([s], [Hypothesis(f"{p} совсем другие слова здесь теперь")]) for s, p in zip(sentences, prefixes)]
+
+    engine.translate = wandering
+    sources = list(CASES_RU)
+    translations = inner(sources, num_hypotheses=1, return_attention=True)
+    firsts = [t.best.text for t in translations]
+    engine.calls.clear()
+    results = enforce_detailed(sources, translations, engine, glossary, RU)
+    assert len([c for c in engine.calls if c.get("prefixes")]) == 1  # the look, no re-decode
+    assert not any(r.redecoded for r in results)
+    for first, result in zip(firsts, results):  # nothing of the model's text is lost
+        assert all(word in result.text for word in first.split() if word.isalpha())
+
+
+def test_no_re_decode_for_a_translation_that_stopped_at_the_length_cap(glossary):
+    """A text the model did not finish cannot be kept whole with a term added under the same
+    cap: no look, no re-decode, no placing scored; the model's text stays and the term is missing."""
+    engine = MisbehavingEngine({s: Reference(s, t) for s, t in CASES_RU.items()}, glossary, RU.lang,
+                               modes={s: "drop" for s in CASES_RU})
+    sources = list(CASES_RU)
+    translations = engine.translate(sources, num_hypotheses=1, return_attention=True)
+    for translation in translations:
+        translation.best.truncated = True
+    firsts = [t.best.text for t in translations]
+    engine.calls.clear()
+    results = enforce_detailed(sources, translations, engine, glossary, RU)
+    assert not [c for c in engine.calls if c.get("prefixes")]
+    dropped = [r for r, first in zip(results, firsts) if any(h.status == "missing" for h in r.hits)]
+    assert dropped and not any(r.redecoded for r in results)
 
 
 def test_a_lower_ranked_hypothesis_with_a_place_for_the_term_spares_the_re_decode(glossary):
@@ -93,8 +139,8 @@ def test_no_re_decode_when_the_prefix_fills_the_length_cap(glossary):
     translations = engine.translate(sources, num_hypotheses=1, return_attention=True)
     engine.calls.clear()
     results = enforce_detailed(sources, translations, engine, glossary, RU)
-    [call] = [c for c in engine.calls if c.get("prefixes")]
-    assert call["n"] == sum("Washington" not in s for s in sources)
+    calls = [c for c in engine.calls if c.get("prefixes")]  # the greedy look, then the re-decode
+    assert calls and all(c["n"] == sum("Washington" not in s for s in sources) for c in calls)
     washington = [r for s, r in zip(sources, results) if "Washington" in s]
     assert washington and all(h.status == "missing" for r in washington for h in r.hits)
 

@@ -109,3 +109,39 @@ def test_multi_worker_batch_equals_single_worker(store):
                                                            max_batch_tokens=16))
     sentences = SENTENCES * 3
     assert [r.best.text for r in workers.translate(sentences)] == [r.best.text for r in pinned.translate(sentences)]
+
+
+def test_a_translation_that_ran_into_the_length_cap_is_marked_truncated(store):
+    """Random weights never write </s>: every text ends at the cap. A copy model ends its own."""
+    capped = store.load(store.find("en", "ru"), MTSettings(beam_size=1, min_decoding_length=6, max_decoding_length=6))
+    assert all(h.truncated for r in capped.translate(SENTENCES, num_hypotheses=1) for h in r.hypotheses)
+    finished = store.load(store.find("en", "hy"), MTSettings(beam_size=2))
+    assert not any(h.truncated for r in finished.translate(SENTENCES, num_hypotheses=2) for h in r.hypotheses)
+
+
+def test_queued_translation_equals_the_synchronous_call(store):
+    engine = store.load(store.find("en", "ru"), MTSettings(beam_size=2))
+    first = engine.translate_async(SENTENCES[:2], num_hypotheses=2)
+    second = engine.translate_async(SENTENCES[2:], num_hypotheses=2)  # queued behind the first
+    got = second.result() + first.result()
+    want = engine.translate(SENTENCES[2:], num_hypotheses=2) + engine.translate(SENTENCES[:2], num_hypotheses=2)
+    assert [[h.target_tokens for h in r.hypotheses] for r in got] == [[h.target_tokens for h in r.hypotheses] for r in want]
+    assert engine.translate_async([]).result() == []
+
+
+def test_a_short_call_ignores_the_minimum_length_and_stops_at_its_own_cap(store):
+    engine = store.load(store.find("en", "ru"), MTSettings(beam_size=2, min_decoding_length=20, max_decoding_length=20))
+    assert all(len(r.best.target_tokens) == 20 for r in engine.translate(["Five Eyes"]))
+    assert all(len(r.best.target_tokens) <= 3 for r in engine.translate(["Five Eyes"], max_length=3))
+    prefix = engine._prefix_pieces("Five Eyes")  # after a forced prefix: that many more pieces at most
+    looked = engine.translate(["Five Eyes met."], target_prefixes=["Five Eyes"], max_length=2, beam_size=1)[0]
+    assert looked.best.target_tokens[: len(prefix)] == prefix and len(looked.best.target_tokens) <= len(prefix) + 2
+
+
+def test_a_small_call_is_shared_out_over_every_worker(store):
+    engine = store.load(store.find("en", "ru"), MTSettings(beam_size=2, inter_threads=2, intra_threads=1,
+                                                          max_batch_tokens=1024))
+    sources = [engine.source_pieces(s) for s in SENTENCES]
+    share = engine._batch_tokens(sources)
+    assert max(map(len, sources)) < share < sum(map(len, sources))  # two sub-batches, not one
+    assert engine._batch_tokens(sources * 200) == 1024  # a full call keeps the configured size

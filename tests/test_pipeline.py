@@ -295,3 +295,36 @@ def test_xliff_original_is_relative_to_the_inbox_not_the_machine(workspace):
     assert result.exit_code == 0, result.output
     file_el = etree.parse(str(workspace["out"] / SAMPLE.stem / "ru.xlf")).getroot().find(f"{XLIFF}file")
     assert file_el.get("original") == SAMPLE.name
+
+
+@pytest.mark.parametrize("glossary", ["default", "empty"])
+def test_a_batch_streamed_in_small_chunks_writes_what_one_chunk_writes(tmp_path, models, monkeypatch, glossary):
+    """Articles go to the engine in chunks as they are read, and are written chunk by chunk as
+    the engine finishes them: the outputs and counts do not depend on where the chunks fall."""
+    from bench.corpus import generate_articles
+
+    from i18n_pipeline import pipeline
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for index, text in enumerate(generate_articles(SAMPLE.read_text(encoding="utf-8"), 4)):
+        (inbox / f"a{index}.txt").write_text(text, encoding="utf-8")
+    extra = []
+    if glossary == "empty":
+        (tmp_path / "no-glossary").mkdir()
+        (tmp_path / "i18n.toml").write_text(f'[paths]\nglossary = "{tmp_path / "no-glossary"}"\n', encoding="utf-8")
+        extra = ["--config", str(tmp_path / "i18n.toml")]
+
+    def run(chunk: int, name: str):
+        monkeypatch.setattr(pipeline, "QUEUE_SENTENCES", chunk)
+        ws = {"inbox": inbox, "out": tmp_path / f"out-{name}", "state": tmp_path / f"state-{name}", "models": models}
+        result, summary = translate(ws, *extra)
+        assert result.exit_code == 0, result.output
+        texts = {p.relative_to(ws["out"]).as_posix(): p.read_text(encoding="utf-8")
+                 for p in sorted(ws["out"].rglob("*.txt"))}
+        return texts, summary["locales"]
+
+    small, small_counts = run(1, "small")
+    whole, whole_counts = run(10**9, "whole")
+    assert len(small) == 8 and small == whole
+    assert small_counts == whole_counts

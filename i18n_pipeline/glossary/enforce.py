@@ -37,6 +37,7 @@ from .renderings import CLOSE_QUOTES, OPEN_QUOTES, Place, find_places, same_word
 from .termbase import Glossary
 
 log = logging.getLogger(__name__)
+TERM_PIECES_RATIO = 3  # a term on its own decodes at most 3 target pieces a source piece (+4)
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*|[^\w\s]")  # words and punctuation marks
@@ -45,6 +46,7 @@ ATTENTION_REACH = 3  # pieces: reported attention may sit this far from the piec
 CONFIDENT = 1.5  # the chosen places must score this many times the runner-up
 CUT_WINDOW = 2  # words either side of the attention hint where a forced term may go
 EXTRA_WORDS = 1  # words a re-decode may add besides the forced terms (a preposition)
+PROBE_PIECES = 8  # pieces a greedy look past a re-decode's prefix decodes (see _probe)
 
 
 class InvariantError(AssertionError):
@@ -154,7 +156,11 @@ def term_renderings(engine: TranslationEngine, glossary: Glossary, locale: Local
     seen: dict[str, list[str]] = cache.setdefault((glossary.hash, locale.site), {})
     new = sorted(t for t in terms if t not in seen)
     if new:
-        for term, translation in zip(new, engine.translate(new, num_hypotheses=1)):
+        # A short call: a term's rendering is a few pieces, never a sentence's worth (a decoding
+        # minimum set for sentences does not apply; a model ends a term long before this cap).
+        pieces = getattr(engine, "source_pieces", None)
+        cap = TERM_PIECES_RATIO * max(len(pieces(t)) for t in new) + 4 if pieces else None
+        for term, translation in zip(new, engine.translate(new, num_hypotheses=1, max_length=cap)):
             text = translation.best.text.strip(" .,;:!?\"'«»“”„") if translation.hypotheses else ""
             seen[term] = [text] if text and text.lower() != term.lower() else []
     return {t: seen[t] for t in terms}
@@ -188,6 +194,11 @@ def _plan(item: _Work, glossary: Glossary, locale: Locale, renderings: dict[str,
         plans.append((hypothesis, edits, unplaced))
     hypothesis, edits, unplaced = plans[0]
     item.hypothesis, item.edits = hypothesis, edits
+    if hypothesis.truncated:
+        # The model ran into the length cap: a re-decode that must keep all of this text and add
+        # the term meets the same cap and could never be kept. The terms stay missing (flagged).
+        log.info("glossary: no re-decode for %r: its translation stopped at the length cap", item.source[:60])
+        return
     item.insertions = [_Insertion(i) for i in sorted(unplaced, key=lambda i: item.hits[i].start)]
 
 
@@ -464,7 +475,7 @@ def _redecode(todo: list[_Work], engine: TranslationEngine, glossary: Glossary, 
     if len(prefixes) < len(todo):
         log.info("glossary: %d re-decode(s) skipped (terms out of order, or the prefix fills the length cap)",
                  len(todo) - len(prefixes))
-    wanted = [w for w in todo if id(w) in prefixes]
+    wanted = _probe([w for w in todo if id(w) in prefixes], prefixes, engine, locale)
     if not wanted:
         return
     results = engine.translate([w.source for w in wanted], num_hypotheses=1, return_attention=True,
@@ -486,6 +497,35 @@ def _redecode(todo: list[_Work], engine: TranslationEngine, glossary: Glossary, 
         item.hypothesis, item.edits, item.text = redone, edits, text
         item.statuses = {i: "enforced" for i in forced} | {e.hit_index: "enforced" for e in edits}
         item.redecoded = True
+
+
+def _probe(wanted: list[_Work], prefixes: dict[int, str], engine: TranslationEngine, locale: Locale) -> list[_Work]:
+    """The re-decodes worth running: one cheap greedy look a few pieces past each prefix, kept
+    when the model, made to say the terms, goes on with words of its own first text (as
+    ``_keeps_everything`` will demand of the whole re-decode); a model that goes off elsewhere
+    would fail that check after a full beam decode of the sentence, at several times the cost."""
+    if not wanted:
+        return []
+    looks = engine.translate([w.source for w in wanted], num_hypotheses=1, beam_size=1, max_length=PROBE_PIECES,
+                             target_prefixes=[prefixes[id(w)] for w in wanted])
+    kept = []
+    for item, look in zip(wanted, looks):
+        prefix = " ".join(prefixes[id(item)].split())
+        text = " ".join(look.best.text.split()) if look.hypotheses else ""
+        if not text.startswith(prefix):
+            continue  # the full re-decode would not start with the prefix either
+        said = _TOKEN.findall(text[len(prefix):])[:-1]  # the last word may be cut off mid-way
+        last_cut = max(i.cut for i in item.insertions)
+        text_before = item.hypothesis.text
+        own = _TOKEN.findall(_splice(text_before, item.edits, last_cut))  # with its edits, and without
+        own += [w for e in item.edits if e.start >= last_cut for w in _TOKEN.findall(text_before[e.start : e.end])]
+        own += [w for i in item.insertions for w in _TOKEN.findall(i.form)]
+        if sum(not _take(own, word, locale.lang) for word in said) <= EXTRA_WORDS:
+            kept.append(item)
+    if len(kept) < len(wanted):
+        log.info("glossary: %d re-decode(s) not run: past the forced terms the model left its own words",
+                 len(wanted) - len(kept))
+    return kept
 
 
 def _prefix(item: _Work, glossary: Glossary, locale: Locale) -> str | None:

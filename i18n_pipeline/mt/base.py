@@ -43,6 +43,8 @@ class Hypothesis:
     attention: list[list[float]] | None = None
     # spans[t]: characters of ``text`` that target piece t printed, from the tokenizer's decoder
     spans: list[Span] | None = None
+    # decoding stopped at the length cap, not at </s>: the model did not finish this text
+    truncated: bool = False
 
 
 @dataclass
@@ -67,8 +69,14 @@ class TranslationEngine(Protocol):
         num_hypotheses: int = 1,
         return_attention: bool = False,
         target_prefixes: Sequence[str | None] | None = None,
+        max_length: int | None = None,
+        beam_size: int | None = None,
     ) -> list[Translation]:
-        """Translate all sentences in as few engine calls as possible; order is preserved."""
+        """Translate all sentences in as few engine calls as possible; order is preserved.
+
+        ``max_length`` (target pieces after the prefix) marks a short call, such as a glossary
+        term on its own: the configured minimum length does not apply and nothing longer is
+        decoded. ``beam_size`` overrides the configured beam for this call (1: greedy)."""
         ...
 
     def score(self, sentences: Sequence[str], targets: Sequence[str], *,
@@ -92,3 +100,25 @@ class TranslationEngine(Protocol):
     def detokenize(self, pieces: Sequence[str]) -> str:
         """Target pieces back to text."""
         ...
+
+
+class Pending(Protocol):
+    def result(self) -> list[Translation]: ...
+
+
+@dataclass
+class Finished:
+    """A batch an engine without a queue translated at once."""
+
+    translations: list[Translation]
+
+    def result(self) -> list[Translation]:
+        return self.translations
+
+
+def translate_async(engine: TranslationEngine, sentences: Sequence[str], **options) -> Pending:
+    """``engine.translate_async`` where the engine has one (CTranslate2 queues the batch on its
+    workers and returns at once, so the caller's Python work overlaps the decoding); otherwise
+    ``engine.translate``, done before this returns."""
+    submit = getattr(engine, "translate_async", None)
+    return submit(sentences, **options) if submit is not None else Finished(engine.translate(sentences, **options))

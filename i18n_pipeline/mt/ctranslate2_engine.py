@@ -114,6 +114,7 @@ class CTranslate2Engine:
         self.settings = settings
         inter_threads, intra_threads = thread_layout(settings)
         device, compute_type = resolve_device(settings)
+        self._workers = inter_threads
         try:
             self._translator = ctranslate2.Translator(
                 str(model_dir),
@@ -143,28 +144,50 @@ class CTranslate2Engine:
         num_hypotheses: int = 1,
         return_attention: bool = False,
         target_prefixes: Sequence[str | None] | None = None,
+        max_length: int | None = None,
+        beam_size: int | None = None,
     ) -> list[Translation]:
+        return self.translate_async(sentences, num_hypotheses=num_hypotheses, return_attention=return_attention,
+                                    target_prefixes=target_prefixes, max_length=max_length,
+                                    beam_size=beam_size).result()
+
+    def translate_async(
+        self,
+        sentences: Sequence[str],
+        *,
+        num_hypotheses: int = 1,
+        return_attention: bool = False,
+        target_prefixes: Sequence[str | None] | None = None,
+        max_length: int | None = None,
+        beam_size: int | None = None,
+    ) -> "PendingTranslations":
+        """Queue the batch on CTranslate2's workers and return at once (they run without the
+        GIL); ``result()`` waits. Calls queued one after another keep every worker busy."""
         if not sentences:
-            return []
+            return PendingTranslations(self, [], [], False)
         encoded = [self._encode_source(s) for s in sentences]
         sources = [pieces for pieces, _ in encoded]
         prefixes = [self._prefix_pieces(p) for p in (target_prefixes or [None] * len(sentences))]
-        raw = self._translator.translate_batch(
+        cap = self._length_cap(max(len(p) for p in sources))
+        if max_length is not None:  # a short call (a term alone, a look past a prefix): no minimum length
+            forced = max((len(p) for p in prefixes if p), default=0)
+            cap = max(1, min(cap, forced + max_length))
+        futures = self._translator.translate_batch(
             sources,
             target_prefix=prefixes if any(prefixes) else None,
-            max_batch_size=self.settings.max_batch_tokens,
+            max_batch_size=self._batch_tokens(sources),
             batch_type="tokens",
-            beam_size=max(self.settings.beam_size, num_hypotheses),
+            beam_size=max(beam_size or self.settings.beam_size, num_hypotheses),
             num_hypotheses=num_hypotheses,
-            min_decoding_length=self.settings.min_decoding_length,
-            max_decoding_length=self._length_cap(max(len(p) for p in sources)),
+            min_decoding_length=min(self.settings.min_decoding_length, cap),
+            max_decoding_length=cap,
             return_scores=True,
             return_attention=return_attention,
             # As Argos does: an <unk> becomes the source piece it attends to most, never "⁇".
             replace_unknowns=True,
+            asynchronous=True,
         )
-        return [self._to_translation(pieces, spans, result, return_attention)
-                for (pieces, spans), result in zip(encoded, raw)]
+        return PendingTranslations(self, encoded, futures, return_attention)
 
     def score(self, sentences: Sequence[str], targets: Sequence[str], *,
               after: Sequence[int] | None = None) -> list[float]:
@@ -175,7 +198,7 @@ class CTranslate2Engine:
         skip = len(self.format.target_prefix)
         target_pieces = [list(self.format.target_prefix) + pieces for pieces, _ in encoded]
         results = self._translator.score_batch(
-            sources, target_pieces, max_batch_size=self.settings.max_batch_tokens, batch_type="tokens"
+            sources, target_pieces, max_batch_size=self._batch_tokens(sources), batch_type="tokens"
         )
         if after is None:
             return [float(sum(r.log_probs)) for r in results]
@@ -216,6 +239,17 @@ class CTranslate2Engine:
             return list(self.format.target_prefix) or None
         return list(self.format.target_prefix) + self.codec.encode_target(prefix_text)
 
+    def _batch_tokens(self, sources: Sequence[Sequence[str]]) -> int:
+        """Tokens per sub-batch: the configured size, or for a call too small to fill every
+        worker, an even share of it per worker (one urgent article then decodes on every core,
+        not on one)."""
+        limit = self.settings.max_batch_tokens
+        total = sum(len(s) for s in sources)
+        if total < limit * self._workers:
+            # a sub-batch counts its padding: ~15% headroom keeps a share from spilling over
+            limit = max(max(len(s) for s in sources) + 1, -(-total * 115 // (100 * self._workers)))
+        return limit
+
     def _length_cap(self, source_length: int) -> int:
         """Runaway guard: at most ratio × source pieces + 10 target pieces (and the configured max)."""
         settings = self.settings
@@ -232,14 +266,31 @@ class CTranslate2Engine:
         all_attention = result.attention if with_attention else None
         scores = result.scores
         for rank, tokens in enumerate(result.hypotheses):
-            tokens = list(tokens)[skip:][:own_cap]
+            tokens = list(tokens)[skip:]
+            truncated = len(tokens) >= own_cap
+            tokens = tokens[:own_cap]
             attention = all_attention[rank][skip:][:own_cap] if all_attention else None
             score = float(scores[rank]) if scores else 0.0
             text, spans = self.codec.decode([t for t in tokens if t != EOS])
             if spans is not None and len(spans) != len(tokens):
                 spans = _with_eos_spans(tokens, spans, len(text))
-            hypotheses.append(Hypothesis(text, score, tokens, attention, spans))
+            hypotheses.append(Hypothesis(text, score, tokens, attention, spans, truncated))
         return Translation(source_tokens=source, hypotheses=hypotheses, source_spans=source_spans)
+
+
+class PendingTranslations:
+    """A queued ``translate_async`` batch; ``result()`` waits for it and reads it once."""
+
+    def __init__(self, engine: CTranslate2Engine, encoded, futures, with_attention: bool):
+        self._engine, self._encoded, self._futures, self._attention = engine, encoded, futures, with_attention
+        self._done: list[Translation] | None = None
+
+    def result(self) -> list[Translation]:
+        if self._done is None:
+            self._done = [self._engine._to_translation(pieces, spans, future.result(), self._attention)
+                          for (pieces, spans), future in zip(self._encoded, self._futures)]
+            self._encoded = self._futures = []
+        return self._done
 
 
 def _with_eos_spans(tokens: list[str], spans: list[Span], end: int) -> list[Span]:

@@ -11,6 +11,7 @@ import logging
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -33,6 +34,7 @@ class ModelStore:
         self.root = Path(root)
         self.prefer = dict(prefer or {})
         self._loaded: dict[tuple[str, MTSettings], TranslationEngine] = {}
+        self._loading: dict[tuple[str, MTSettings], threading.Lock] = {}
         self._listing: list[ModelInfo] | None = None  # reading packs costs; a run asks often
 
     # -- discovery -------------------------------------------------------------------------
@@ -83,8 +85,9 @@ class ModelStore:
     def load(self, info: ModelInfo, settings: MTSettings) -> TranslationEngine:
         """Load a pack's engine once per store (a run), however many pairs route through it."""
         key = (info.path, settings)
-        if key not in self._loaded:
-            self._loaded[key] = open_pack(Path(info.path)).load(settings)
+        with self._loading.setdefault(key, threading.Lock()):  # a load in progress elsewhere: wait for it
+            if key not in self._loaded:
+                self._loaded[key] = open_pack(Path(info.path)).load(settings)
         return self._loaded[key]
 
     # -- changes ---------------------------------------------------------------------------

@@ -98,7 +98,7 @@ class BehaviourDouble:
     def prefix_fits(self, sentence: str, prefix: str) -> bool:
         return len(self._target_pieces(prefix)) < self._cap(sentence)
 
-    def translate(self, sentences, *, num_hypotheses=1, return_attention=False, target_prefixes=None):
+    def translate(self, sentences, *, num_hypotheses=1, return_attention=False, target_prefixes=None, max_length=None, beam_size=None):
         self.calls.append({"n": len(sentences), "prefixes": list(target_prefixes or [])})
         out = []
         for index, sentence in enumerate(sentences):
