@@ -122,6 +122,9 @@ class CTranslate2Engine:
                 compute_type=compute_type,
                 inter_threads=inter_threads,
                 intra_threads=intra_threads,
+                # translate_async must return at once: a bounded queue would block the caller
+                # (reading the next articles) until the workers take a batch
+                max_queued_batches=-1,
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise CorruptModelError(
