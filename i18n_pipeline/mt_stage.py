@@ -54,6 +54,8 @@ class PendingMT:
     def results(self) -> list[MTResult]:
         if self._results is None:
             self._results = self._finish()
+            # The engine's translations (hypotheses, attention: large) are not needed any more.
+            self._finish, self._decoded = list, lambda: None
         return self._results
 
 
@@ -79,22 +81,32 @@ def submit_sources(
     careful = [i for i, text in enumerate(texts) if _needs_care(glossary, text, locale)]
     if not careful:
         return _plain(engine, texts)
-    # When any sentence has terms or verbatim items, every sentence comes back with hypotheses
-    # and attention (cheaper than a second decode loop), and those sentences go through enforcement.
+    # Sentences with terms or verbatim items come back with hypotheses and attention, for
+    # enforcement; the rest as plain text (two queued calls cost what one does, and attention
+    # for every hypothesis of every sentence would hold hundreds of MB of Python lists).
     # ``hypotheses`` should be the beam size: the beam holds them anyway, so asking for more
     # than one costs nothing, while asking for more than the beam would widen it.
-    pending = translate_async(engine, texts, num_hypotheses=max(2, hypotheses), return_attention=True)
+    chosen = set(careful)
+    plain = [i for i in range(len(texts)) if i not in chosen]
+    detailed = translate_async(engine, [texts[i] for i in careful], num_hypotheses=max(2, hypotheses),
+                               return_attention=True)
+    rest = translate_async(engine, [texts[i] for i in plain]) if plain else None
+
+    def decoded() -> None:
+        detailed.result()
+        if rest is not None:
+            rest.result()
 
     def finish() -> list[MTResult]:
-        translations = pending.result()
-        results = [MTResult(t.best.text) for t in translations]
-        enforced = enforce_detailed([texts[i] for i in careful], [translations[i] for i in careful],
-                                    engine, glossary, locale)
+        results: list[MTResult | None] = [None] * len(texts)
+        for i, translation in zip(plain, rest.result() if rest is not None else []):
+            results[i] = MTResult(translation.best.text)
+        enforced = enforce_detailed([texts[i] for i in careful], detailed.result(), engine, glossary, locale)
         for i, item in zip(careful, enforced):
             results[i] = MTResult(item.text, list(item.hits), item.redecoded)
         return results
 
-    return PendingMT(finish, pending.result, enforces=True)
+    return PendingMT(finish, decoded, enforces=True)
 
 
 def _plain(engine: TranslationEngine, texts: list[str]) -> PendingMT:
