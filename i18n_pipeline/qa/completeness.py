@@ -8,6 +8,7 @@ in the source language is ``untranslated``, any other language is ``wrong-langua
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from .pair import Pair
 from .text import LANG_SCRIPT, is_name_like, normalize_space, script_shares, strip_placeables, words
@@ -113,6 +114,7 @@ def _without_dnt(pair: Pair) -> str:
     return text
 
 
+@lru_cache(maxsize=65_536)  # news words repeat: each is classified once a run
 def _word_script(word: str) -> str | None:
     shares, _ = script_shares(word)
     return max(shares, key=shares.get) if shares else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 LATIN, CYRILLIC, ARMENIAN, OTHER = "Latin", "Cyrillic", "Armenian", "other"
 
@@ -19,6 +20,7 @@ LANG_SCRIPT = {
 }
 
 
+@lru_cache(maxsize=None)  # a few hundred distinct characters; called for every letter QA reads
 def script_of(ch: str) -> str | None:
     """The script of one letter, or None for anything that is not a letter."""
     if not ch.isalpha():
