@@ -42,6 +42,7 @@ def serve(
         web = WebConfig(settings, accounts=need_accounts, local_user=_local_name())
         asgi = create_app(web)
         if need_accounts and not asgi.app.state.workspace.has_users():
+            asgi.app.state.workspace.close()
             raise UsageError(f"--host {host} needs accounts and there are none; add one first: "
                              "i18n-pipeline users add NAME --role reviewer")
     except PipelineError as exc:
