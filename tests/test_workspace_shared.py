@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -19,7 +21,7 @@ from i18n_pipeline.cli import app
 from i18n_pipeline.document import Origin, State
 from i18n_pipeline.tm import TMEntry, TranslationMemory
 from i18n_pipeline.web import WebConfig, create_app
-from i18n_pipeline.workspace import Correction, Workspace
+from i18n_pipeline.workspace import Correction, EditConflict, Workspace, WorkspaceBusy
 from workspace_support import RU, STEM, settings_for
 
 PASSWORD = "correct horse battery"
@@ -70,6 +72,38 @@ def test_a_revert_on_one_machine_builds_on_a_save_from_the_other(machines):
     result = a.revert(STEM, "ru", item.segment.id, 1, 2, RU)
     assert (result.version, result.text) == (3, "Первая.")
     assert [h.target for h in b.history(STEM, "ru", item.segment.id)] == ["Первая.", "Вторая.", "Первая."]
+
+
+def test_two_machines_saving_one_segment_at_once_both_end_up_in_history_in_order(machines):
+    """Each starts from version 0; the loser is told (busy, or a conflict with the winner's text) and saves on top."""
+    a, b = machines
+    segment = _editable(a).segment.id
+    barrier, told, errors = threading.Barrier(2), [], []
+
+    def save(ws: Workspace, text: str) -> None:
+        base = 0
+        barrier.wait()
+        for _ in range(200):
+            try:
+                ws.apply_correction(Correction(STEM, "ru", segment, text, State.REVIEWED, base, RU))
+                return
+            except EditConflict as exc:  # the other machine's save came first: "keep mine" on top of it
+                told.append(exc.theirs.target)
+                base = exc.theirs.version
+            except WorkspaceBusy:  # the other machine holds the article's claim while it writes
+                time.sleep(0.02)
+        errors.append(f"{text} never saved")
+
+    threads = [threading.Thread(target=save, args=(ws, text)) for ws, text in ((a, "С машины А."), (b, "С машины Б."))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    history = b.history(STEM, "ru", segment)
+    assert errors == [] and [h.version for h in history] == [2, 1]
+    assert {h.target for h in history} == {"С машины А.", "С машины Б."}
+    assert told == [history[1].target] and history[0].before_text == history[1].target
+    assert _editable(a).target.text == history[0].target  # the outputs hold the newest
 
 
 def test_users_added_on_one_machine_log_in_on_the_other(site, machines, fresh_postgres, tmp_path):
