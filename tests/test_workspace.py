@@ -163,14 +163,12 @@ def test_a_save_during_a_translate_run_is_refused(site):
 
 
 def test_a_save_while_a_run_on_postgres_holds_the_article_is_refused_and_then_takes_the_claim(
-        site, fresh_postgres, monkeypatch):
+        site, fresh_postgres, monkeypatch, request):
     """With a PostgreSQL TM a run on any machine holds the article's claim, not this folder's lock."""
-    from dataclasses import replace
-
     from i18n_pipeline.tm.claims import article_key
 
-    settings = settings_for(site)
-    ws = Workspace(replace(settings, tm=replace(settings.tm, url=fresh_postgres)))
+    ws = Workspace(settings_for(site, fresh_postgres))
+    request.addfinalizer(ws.close)
     item, before = _first(ws), outputs_digest(site)
     key = article_key(site / "out", STEM)
     correction = Correction(STEM, "ru", item.segment.id, "Союзники США.", State.REVIEWED, 0, ADMIN)
