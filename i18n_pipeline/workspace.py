@@ -11,7 +11,7 @@ or as after, never half:
 
 1. check the user's rights, the text and the segment; render every output in memory;
 2. write a *pending* marker (``<state>/workspace-pending/<article>.<site>``);
-3. one SQLite transaction: the new segment version (refused if another save came first) and
+3. one TM transaction: the new segment version (refused if another save came first) and
    the human TM row (``tm.workspace.WorkspaceStore.save``);
 4. write the six files (each atomically), then remove the marker.
 
@@ -27,6 +27,14 @@ article held is refused at once (``WorkspaceBusy``: "article X is being translat
 try again in a minute") rather than waiting: a run holds an article for its whole batch —
 minutes — which no browser request should hang on, and the text stays in the editor. A run
 that meets a save's claim waits the moment the save takes (see ``tm.claims``).
+
+Where it all lives follows the TM (``tm.open_memory``): the embedded ``<state>/tm.sqlite``, opened
+per call as every command does; or, with ``[tm] url`` / ``I18N_PIPELINE_TM_URL`` naming
+PostgreSQL, the shared database, whose pool a ``Workspace`` opens once (an unreachable server is
+refused then, before any work) and holds until ``close()``. There the segment versions, users,
+post-editing figures and fuzzy matches (``pg_trgm``) are every machine's: a workspace on one
+machine sees the saves made on another. The pending markers stay in this machine's state folder:
+they name the re-renders of outputs this machine was writing.
 """
 
 from __future__ import annotations
@@ -46,10 +54,10 @@ from .document import Article, Origin, Provenance, QAFlag, Segment, State, Targe
 from .errors import OutputsBusy, PipelineError, StateError
 from .fsutil import atomic_write_bytes
 from .locales import SITE_LOCALES, Locale
-from .tm import TMEntry, TranslationMemory, normalize_source
+from .tm import TMEntry, TranslationMemory, is_postgres_url, memory_location, normalize_source
 from .textdiff import diff_words
 from .tm.fuzzy import FuzzyMatch, search as fuzzy_search, similarity
-from .tm.workspace import EditRecord, VersionConflict, WorkspaceStore
+from .tm.workspace import EditRecord, UserRecord, VersionConflict, WorkspaceStore
 from .tm_search import glossary_terms
 
 log = logging.getLogger(__name__)
@@ -187,7 +195,10 @@ class ArticleView:
 
 
 class Workspace:
-    """``Workspace(settings)``: the queue and corrections over ``settings.out_dir`` and the state folder."""
+    """``Workspace(settings)``: the queue and corrections over ``settings.out_dir`` and the configured TM.
+
+    ``with Workspace(settings) as ws`` (or ``close()``) lets go of a PostgreSQL TM's connections.
+    """
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -195,7 +206,24 @@ class Workspace:
         self.state_dir = Path(settings.state_dir)
         self._lock = threading.Lock()
         self._glossary_cache: tuple[object, object] | None = None
-        self.recover()
+        where = memory_location(settings)
+        self._shared = TranslationMemory(where) if is_postgres_url(where) else None  # held: one pool
+        try:
+            self.recover()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the shared TM's pool (nothing to do on the embedded one: it is opened per call)."""
+        if self._shared is not None:
+            self._shared.close()
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -407,8 +435,12 @@ class Workspace:
         return User(record.name, record.roles) if verify_password(record.password_hash, password) else None
 
     def has_users(self) -> bool:
+        return bool(self.users())
+
+    def users(self) -> list[UserRecord]:
+        """Every account, by name (password hashes included: for ``users list`` and the tests, never a page)."""
         with self._store() as store:
-            return bool(store.users())
+            return store.users()
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -495,7 +527,10 @@ class Workspace:
 
     @contextmanager
     def _tm(self) -> Iterator[TranslationMemory]:
-        with TranslationMemory(self.state_dir / "tm.sqlite") as tm:
+        if self._shared is not None:
+            yield self._shared
+            return
+        with TranslationMemory(memory_location(self.settings)) as tm:
             yield tm
 
     @contextmanager
@@ -507,11 +542,10 @@ class Workspace:
     def _hold(self, article: str, who: str) -> Iterator[None]:
         """This article's outputs to this save alone (see the module docstring), or WorkspaceBusy."""
         from .pipeline import new_run_id
-        from .tm import open_memory
         from .tm.claims import WORKSPACE_OWNER, article_key
 
         owner = f"{WORKSPACE_OWNER}{who}:{new_run_id()}"
-        with open_memory(self.settings) as memory, ExitStack() as held:
+        with self._tm() as memory, ExitStack() as held:
             try:
                 held.enter_context(memory.article_guard(self.state_dir, article_key(self.out_dir, article),
                                                         owner, SAVE_LEASE_S))

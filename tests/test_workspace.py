@@ -25,6 +25,33 @@ from i18n_pipeline.workspace import BadEdit, Correction, EditConflict, UnknownIt
 from workspace_support import ADMIN, ARM, REVIEWER, RU, STEM, outputs_digest, settings_for, tm_row
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def tm_url(request) -> str:
+    """Where the TM (and so the workspace's versions and users) lives: "" the site's own tm.sqlite, else a
+    throwaway PostgreSQL's URL, as ``[tm] url`` would name it."""
+    return "" if request.param == "sqlite" else request.getfixturevalue("fresh_postgres")
+
+
+@pytest.fixture
+def open_ws(site, tm_url):
+    """``open_ws()``: a Workspace on the site and that TM, closed after the test (a PostgreSQL pool each)."""
+    opened = []
+
+    def open_one() -> Workspace:
+        opened.append(Workspace(settings_for(site, tm_url)))
+        return opened[-1]
+
+    yield open_one
+    for ws in opened:
+        ws.close()
+
+
+def _translate(site, tm_url: str, to: str = "ru,arm"):
+    args = ["translate", str(site / "inbox"), "--to", to, "--out", str(site / "out"), "--models", str(site / "models"),
+            "--state", str(site / "state"), "--glossary", str(site / "glossary"), "--quiet"]
+    return CliRunner().invoke(app, args, env={"I18N_PIPELINE_TM_URL": tm_url} if tm_url else None)
+
+
 def _first(ws: Workspace, locale: str = "ru", n: int = 1):
     """The n-th editable segment view of the sample (1: the first body sentence)."""
     items = [i for _, row in ws.article(STEM, locale).rows for i in row if i.editable]
@@ -46,14 +73,14 @@ def test_queue_lists_every_article_and_locale_with_progress_and_errors(site):
     assert all(i.errors > 0 for i in items)  # the copy model leaves English: "untranslated"
 
 
-def test_a_correction_reaches_the_tm_the_versions_and_every_output(site):
-    ws = Workspace(settings_for(site))
+def test_a_correction_reaches_the_tm_the_versions_and_every_output(site, tm_url, open_ws):
+    ws = open_ws()
     item = _first(ws)
     assert item.mt_text == item.target.text and item.version == 0
     result = ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Союзники США пересматривают обмен.",
                                             State.REVIEWED, 0, RU))
     assert (result.version, result.state, result.who) == (1, State.REVIEWED, "rita")
-    row = tm_row(site, item.segment.source)
+    row = tm_row(site, item.segment.source, tm_url=tm_url)
     assert (row.origin, row.state, row.target) == (Origin.HUMAN, State.REVIEWED, "Союзники США пересматривают обмен.")
     assert "Союзники США пересматривают обмен." in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
     doc = json.loads((site / "out" / STEM / "ru.json").read_text(encoding="utf-8"))
@@ -66,28 +93,26 @@ def test_a_correction_reaches_the_tm_the_versions_and_every_output(site):
     assert ws.queue()[0].reviewed == 1 or ws.queue()[1].reviewed == 1
 
 
-def test_a_later_translate_keeps_the_human_text(site):
-    ws = Workspace(settings_for(site))
+def test_a_later_translate_keeps_the_human_text(site, tm_url, open_ws):
+    ws = open_ws()
     item = _first(ws)
     ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Человеческий перевод.", State.FINAL, 0, REVIEWER))
-    result = CliRunner().invoke(app, ["translate", str(site / "inbox"), "--to", "ru,arm", "--out", str(site / "out"),
-                                      "--models", str(site / "models"), "--state", str(site / "state"),
-                                      "--glossary", str(site / "glossary"), "--quiet"])
+    result = _translate(site, tm_url)
     assert result.exit_code == 0, result.output
     assert "Человеческий перевод." in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
-    after = _first(Workspace(settings_for(site)))
+    after = _first(open_ws())
     assert after.target.text == "Человеческий перевод." and after.state is State.FINAL and after.version == 1
 
 
-def test_a_stale_version_is_refused_with_both_texts_and_nothing_changes(site):
-    ws = Workspace(settings_for(site))
+def test_a_stale_version_is_refused_with_both_texts_and_nothing_changes(site, tm_url, open_ws):
+    ws = open_ws()
     item = _first(ws)
     ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Первая правка.", State.REVIEWED, 0, RU))
     before = outputs_digest(site)
     with pytest.raises(EditConflict) as caught:
         ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Вторая правка.", State.REVIEWED, 0, ADMIN))
     assert caught.value.yours == "Вторая правка." and caught.value.theirs.target == "Первая правка."
-    assert outputs_digest(site) == before and tm_row(site, item.segment.source).target == "Первая правка."
+    assert outputs_digest(site) == before and tm_row(site, item.segment.source, tm_url=tm_url).target == "Первая правка."
 
 
 @pytest.mark.parametrize(("user", "locale", "state", "why"), [
@@ -138,14 +163,12 @@ def test_a_save_during_a_translate_run_is_refused(site):
 
 
 def test_a_save_while_a_run_on_postgres_holds_the_article_is_refused_and_then_takes_the_claim(
-        site, fresh_postgres, monkeypatch):
+        site, fresh_postgres, monkeypatch, request):
     """With a PostgreSQL TM a run on any machine holds the article's claim, not this folder's lock."""
-    from dataclasses import replace
-
     from i18n_pipeline.tm.claims import article_key
 
-    settings = settings_for(site)
-    ws = Workspace(replace(settings, tm=replace(settings.tm, url=fresh_postgres)))
+    ws = Workspace(settings_for(site, fresh_postgres))
+    request.addfinalizer(ws.close)
     item, before = _first(ws), outputs_digest(site)
     key = article_key(site / "out", STEM)
     correction = Correction(STEM, "ru", item.segment.id, "Союзники США.", State.REVIEWED, 0, ADMIN)
@@ -221,8 +244,8 @@ def test_a_process_killed_mid_save_leaves_before_or_after_never_half(site, where
         assert "Правка перед сбоем." in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
 
 
-def test_every_save_is_kept_and_a_revert_is_itself_a_new_version(site):
-    ws = Workspace(settings_for(site))
+def test_every_save_is_kept_and_a_revert_is_itself_a_new_version(site, tm_url, open_ws):
+    ws = open_ws()
     item = _first(ws)
     mt = item.target.text
     ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Первая правка.", State.REVIEWED, 0, RU))
@@ -234,7 +257,7 @@ def test_every_save_is_kept_and_a_revert_is_itself_a_new_version(site):
         (3, "Первая правка.", "Вторая правка."), (2, "Вторая правка.", "Первая правка."), (1, "Первая правка.", mt)]
     assert all(h.mt_text == mt and h.who == "rita" for h in history)
     ws.revert(STEM, "ru", item.segment.id, 0, 3, RU)
-    assert _first(ws).target.text == mt and tm_row(site, item.segment.source).target == mt
+    assert _first(ws).target.text == mt and tm_row(site, item.segment.source, tm_url=tm_url).target == mt
     assert mt in (site / "out" / STEM / "ru.txt").read_text(encoding="utf-8")
     with pytest.raises(UnknownItem, match="no version 9"):
         ws.revert(STEM, "ru", item.segment.id, 9, 4, RU)
@@ -242,8 +265,8 @@ def test_every_save_is_kept_and_a_revert_is_itself_a_new_version(site):
         ws.revert(STEM, "ru", item.segment.id, 1, 2, RU)
 
 
-def test_a_changed_source_comes_back_as_needs_review_prefilled_from_the_approved_text(site):
-    ws = Workspace(settings_for(site))
+def test_a_changed_source_comes_back_as_needs_review_prefilled_from_the_approved_text(site, tm_url, open_ws):
+    ws = open_ws()
     item = _first(ws)
     ws.apply_correction(Correction(STEM, "ru", item.segment.id, "Одобренный перевод.", State.REVIEWED, 0, RU))
     inbox = next((site / "inbox").glob("*.txt"))
@@ -251,11 +274,9 @@ def test_a_changed_source_comes_back_as_needs_review_prefilled_from_the_approved
     new = old.replace("Canada", "Australia") if "Canada" in old else old.rstrip(".") + " today."
     assert new != old
     inbox.write_text(inbox.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-    result = CliRunner().invoke(app, ["translate", str(site / "inbox"), "--to", "ru", "--out", str(site / "out"),
-                                      "--models", str(site / "models"), "--state", str(site / "state"),
-                                      "--glossary", str(site / "glossary"), "--quiet"])
+    result = _translate(site, tm_url, "ru")
     assert result.exit_code == 0, result.output
-    view = Workspace(settings_for(site)).article(STEM, "ru")
+    view = open_ws().article(STEM, "ru")
     items = [i for _, row in view.rows for i in row]
     changed = next(i for i in items if i.segment.source == new)
     assert changed.changed_from is not None and changed.changed_from.source == old
@@ -308,8 +329,8 @@ def test_a_tm_file_from_before_model_columns_gets_them_and_old_saves_read_empty(
         assert (latest.model, latest.model_version, latest.glossary_hash) == ("translate-en_ru", "1.9", "t1:abc")
 
 
-def test_a_save_records_the_model_and_glossary_that_produced_its_mt_and_later_saves_keep_them(site):
-    ws = Workspace(settings_for(site))
+def test_a_save_records_the_model_and_glossary_that_produced_its_mt_and_later_saves_keep_them(site, tm_url, open_ws):
+    ws = open_ws()
     item = next(i for _, row in ws.article(STEM, "ru").rows for i in row if i.editable)
     made = item.target.provenance
     assert made.model  # the translate output says which model wrote it

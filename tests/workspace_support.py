@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from i18n_pipeline.accounts import User
-from i18n_pipeline.config import Settings
+from i18n_pipeline.config import Settings, TMSettings
 from i18n_pipeline.tm import TranslationMemory
 
 STEM = "000_62d6198c2960ff45"
@@ -16,9 +16,10 @@ ARM = User("aram", ("translator:arm",))
 REVIEWER = User("vera", ("reviewer",))
 
 
-def settings_for(site: Path) -> Settings:
+def settings_for(site: Path, tm_url: str = "") -> Settings:
+    """The translated site's settings; ``tm_url`` (a PostgreSQL URL) puts the TM and workspace there."""
     return Settings(models_dir=site / "models", state_dir=site / "state", glossary_dir=site / "glossary",
-                    out_dir=site / "out")
+                    out_dir=site / "out", tm=TMSettings(url=tm_url))
 
 
 def outputs_digest(site: Path, locale: str = "ru") -> str:
@@ -28,6 +29,6 @@ def outputs_digest(site: Path, locale: str = "ru") -> str:
     return digest.hexdigest()
 
 
-def tm_row(site: Path, source: str, tgt: str = "ru"):
-    with TranslationMemory(site / "state" / "tm.sqlite") as tm:
+def tm_row(site: Path, source: str, tgt: str = "ru", tm_url: str = ""):
+    with TranslationMemory(tm_url or site / "state" / "tm.sqlite") as tm:
         return tm.entries_for([source], "en", tgt).get(source)

@@ -42,6 +42,7 @@ def serve(
         web = WebConfig(settings, accounts=need_accounts, local_user=_local_name())
         asgi = create_app(web)
         if need_accounts and not asgi.app.state.workspace.has_users():
+            asgi.app.state.workspace.close()
             raise UsageError(f"--host {host} needs accounts and there are none; add one first: "
                              "i18n-pipeline users add NAME --role reviewer")
     except PipelineError as exc:
@@ -69,8 +70,8 @@ def users_add(
     try:
         roles = parse_roles(role)
         password = os.environ.get(PASSWORD_ENV) or typer.prompt("password", hide_input=True, confirmation_prompt=True)
-        settings = cli_settings(None, state_dir=state)
-        Workspace(settings).add_user(name, password, roles)
+        with Workspace(cli_settings(None, state_dir=state)) as workspace:
+            workspace.add_user(name, password, roles)
     except PipelineError as exc:
         fail(exc)
     typer.echo(f"user {name}: {', '.join(roles)}")
@@ -79,13 +80,11 @@ def users_add(
 @users_app.command("list")
 def users_list(state: Optional[Path] = StateOpt) -> None:
     """List the workspace accounts and their roles."""
-    from ..tm import TranslationMemory
-    from ..tm.workspace import WorkspaceStore
+    from ..workspace import Workspace
 
     try:
-        settings = cli_settings(None, state_dir=state)
-        with TranslationMemory(settings.state_dir / "tm.sqlite") as tm:
-            users = WorkspaceStore(tm).users()
+        with Workspace(cli_settings(None, state_dir=state)) as workspace:
+            users = workspace.users()
     except PipelineError as exc:
         fail(exc)
     for user in users:

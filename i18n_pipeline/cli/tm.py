@@ -69,7 +69,8 @@ def stats(
 
     overrides = {k: v for k, v in {"state_dir": state, "out_dir": out}.items() if v is not None}
     try:
-        result = Workspace(cli_settings(None, **overrides)).post_edit_report()
+        with Workspace(cli_settings(None, **overrides)) as workspace:
+            result = workspace.post_edit_report()
     except PipelineError as exc:
         fail(exc)
     if as_json:

@@ -7,7 +7,8 @@
     claims.py    ``Lease``: a batch's or a save's article claims, renewed by a heartbeat while held
     fuzzy.py     fuzzy matches: scoring (no SQL) over the back-end's candidates
     sqlite_fuzzy.py / postgres_fuzzy.py   those candidates: FTS5 trigram index / pg_trgm (trigrams.py picks)
-    workspace.py the workspace's segment versions and users (SQLite)
+    workspace.py ``WorkspaceStore``: the workspace's segment versions and users, in the TM's database
+    sqlite_workspace.py / postgres_workspace.py   their SQL on each back-end
 
 Run state goes through ``TranslationMemory`` too (``manifest``, ``run_guard``, ``claimed``,
 ``article_guard``): the embedded memory keeps the state folder's ``manifest.json`` and run lock.

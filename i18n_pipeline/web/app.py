@@ -18,6 +18,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -81,7 +82,15 @@ def create_app(config: WebConfig) -> Starlette:
     from .history import export_view, history_view, revert_view  # after this module: they use its helpers
     from .stats import stats_view
 
+    @asynccontextmanager
+    async def lifespan(app):  # a PostgreSQL TM's pool is the workspace's until the server stops
+        try:
+            yield
+        finally:
+            workspace.close()
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/", queue_view),
             Route("/login", login_view, methods=["GET", "POST"]),
