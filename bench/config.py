@@ -50,8 +50,8 @@ class Decoding:
     ``length`` is both min and max decoding length: random weights never emit ``</s>``, so every
     sentence decodes exactly this many target tokens. 48 is a news sentence (~25 words, 35–50
     Russian pieces with a 32k vocabulary; issue 18); ``--length 8`` and ``--length 24`` are the
-    shorter settings earlier rounds measured with. ARTICLES=50 at 48 takes about 11 minutes on
-    2 cores, most of it Argos's sentence-at-a-time path.
+    shorter settings earlier rounds measured with. ARTICLES=50 at 48 took 18 minutes on
+    2 cores here, 10½ of them Argos's sentence-at-a-time path.
     """
 
     beam_size: int = 4
