@@ -266,10 +266,9 @@ def _translate_claimed(items: Sequence[BatchItem], context: BatchContext, report
                     if not deferred:
                         feed.collect(index)
                         _finish_locale(feed.ready(hooks), feed.locale, context.settings, context.glossary,
-                                       report, input_keys, outputs, state)
+                                       report, state)
                 feed.collect(len(feed.chunks) - 1)
-                _finish_locale(feed.ready(hooks), feed.locale, context.settings, context.glossary, report,
-                               input_keys, outputs, state)
+                _finish_locale(feed.ready(hooks), feed.locale, context.settings, context.glossary, report, state)
                 _close_locale(state, context.settings, report, input_keys, outputs)
     except ConnectionLostError as exc:
         # The shared TM went away mid-batch: this batch's articles fail, one line each, and are
@@ -555,17 +554,13 @@ class _LocaleOutputs:
 
 
 def _finish_locale(articles, locale: Locale, settings: Settings, glossary, report: RunReport,
-                   input_keys: dict[str, dict[str, str]], outputs: dict[str, list[str]],
-                   state: _LocaleOutputs | None = None) -> None:
+                   state: _LocaleOutputs) -> None:
     """Glossary compliance, localized fields, QA and outputs for these articles of one locale,
-    once their MT is in. With ``state`` (the locale's running record) the batch-wide checks and
-    the counts wait for ``_close_locale``; without, this is the whole locale in one call."""
+    once their MT is in; the batch-wide checks and the counts wait for ``_close_locale``."""
     from .export import write_outputs
     from .localize import localize_article
     from .qa import check_article
 
-    whole = state is None
-    state = state or _LocaleOutputs.start(locale, settings, glossary)
     for article in articles:
         if glossary is not None:
             _check_terms(article, locale, glossary)
@@ -580,8 +575,6 @@ def _finish_locale(articles, locale: Locale, settings: Settings, glossary, repor
             continue
         state.stats[article.path] = article_stats(article, locale, qa)
         state.done.append(article)
-    if whole:
-        _close_locale(state, settings, report, input_keys, outputs)
 
 
 def _close_locale(state: _LocaleOutputs, settings: Settings, report: RunReport,
