@@ -153,5 +153,40 @@ def _segmenter(lang: str):
     import pysbd
     from pysbd.languages import LANGUAGE_CODES
 
+    class Segmenter(pysbd.Segmenter):
+        # pySBD finds each sentence it split back in the text with ``re.finditer(re.escape(
+        # sentence) + r"\s*")``: a new pattern per sentence, which overflows ``re``'s cache, so every
+        # sentence is compiled (40% of pySBD's time on news copy). The same search, on str.find.
+        def sentences_with_char_spans(self, sentences):
+            return _literal_spans(self.original_text, sentences, TextSpan)
+
+    from pysbd.utils import TextSpan
+
     code = lang if lang in LANGUAGE_CODES else "en"
-    return pysbd.Segmenter(language=code, clean=False)
+    return Segmenter(language=code, clean=False)
+
+
+def _literal_spans(text: str, sentences, span_type) -> list:
+    """pySBD's ``Segmenter.sentences_with_char_spans``, the same result without regexes: for each
+    sentence, the first occurrence (each search starting where the last match ended, as
+    ``finditer`` does) that ends past the previous sentence, with the whitespace after it."""
+    spans, prior_end = [], 0
+    for sentence in sentences:
+        if not sentence:  # pySBD's pattern is then ``\s*`` alone: one constant pattern, run as pySBD runs it
+            for match in re.finditer(r"\s*", text):
+                if match.end() > prior_end:
+                    spans.append(span_type(match.group(), *match.span()))
+                    prior_end = match.end()
+                    break
+            continue
+        found = text.find(sentence)
+        while found >= 0:
+            end = found + len(sentence)
+            while end < len(text) and text[end].isspace():  # ``\s`` on str is str.isspace
+                end += 1
+            if end > prior_end:
+                spans.append(span_type(text[found:end], found, end))
+                prior_end = end
+                break
+            found = text.find(sentence, end)
+    return spans

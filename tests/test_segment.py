@@ -144,3 +144,44 @@ def test_a_control_character_that_crashes_pysbd_leaves_the_text_one_sentence():
     text = "Item 0\x1f0. Next sentence here."
     spans = split_sentences(text, "en")
     assert spans and text[spans[0][0] : spans[-1][1]].strip() == text.strip()
+
+
+# Sentences that repeat, nest in one another and end in every kind of whitespace: the cases
+# where "the first occurrence that ends past the previous sentence" is not simply the next one.
+_REPEATING = st.lists(st.sampled_from(
+    ["Yes.", "Yes. Yes.", "No!", "Mr. Smith left.", "U.S. troops.", "Он ушёл.", "Նա գնաց։", "a", "",
+     " ", "\n", "\t", "\u00a0", "\u2028", "\x1c", "1) one 2) two", "?", "Yes"]), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_REPEATING, st.lists(st.sampled_from(["", " ", "\n", "  ", "\u00a0", "x"]), max_size=30),
+       st.sampled_from(["en", "ru", "hy"]))
+def test_sentence_spans_without_regexes_equal_pysbds_own(parts, glue, lang):
+    import pysbd
+
+    from i18n_pipeline.segment import _segmenter
+
+    text = "".join(p + (glue[i] if i < len(glue) else " ") for i, p in enumerate(parts))
+    ours = _segmenter(lang)
+    theirs = pysbd.Segmenter(language=lang, clean=False, char_span=True)
+    try:
+        expected = theirs.segment(text)
+    except (ValueError, IndexError):  # pySBD's own crash on some control characters: ours crashes alike
+        with pytest.raises((ValueError, IndexError)):
+            ours.segment(text)
+        return
+    ours.original_text = text
+    got = ours.sentences_with_char_spans(theirs.processor(text).process()) if text else []
+    assert [(s.sent, s.start, s.end) for s in got] == [(s.sent, s.start, s.end) for s in expected]
+    assert ours.segment(text) == pysbd.Segmenter(language=lang, clean=False).segment(text)
+
+
+def test_sentence_spans_handle_pieces_pysbd_could_not_find_and_empty_ones():
+    from pysbd.utils import TextSpan
+
+    from i18n_pipeline.segment import _literal_spans
+
+    text = "One. Two.  One. "
+    spans = _literal_spans(text, ["One.", "Two.", "One.", "Missing.", ""], TextSpan)
+    assert [(s.sent, s.start, s.end) for s in spans] == [("One. ", 0, 5), ("Two.  ", 5, 11), ("One. ", 11, 16)]
+    assert [(s.start, s.end) for s in _literal_spans("  a", ["", "a"], TextSpan)] == [(0, 2), (2, 3)]
