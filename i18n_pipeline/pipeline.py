@@ -241,7 +241,7 @@ def _translate_claimed(items: Sequence[BatchItem], context: BatchContext, report
         if items:  # all up to date: not even the stages' imports
             from .langid import preload
 
-            preload()
+            preload(context.store.root / ".cache")  # an uncompressed copy of the language-ID model
             _preload_engines(context)
             feeds = [_LocaleFeed(locale, context) for locale in context.locales]
             for article in _prepare_each([Path(i.path) for i in items], {Path(i.path): i.stem for i in items},

@@ -199,3 +199,79 @@ def test_accuracy_on_plain_text_news_files(tmp_path):
             article = detect_languages(read_article(path))
             hits += article.language == lang and [b.lang for b in article.blocks] == [lang]
         assert hits / len(paragraphs) >= 0.99, (lang, hits, len(paragraphs))
+
+
+# --- the uncompressed copy of py3langid's model a run keeps in its model store --------------
+
+_RANKED = ["The allies met in London on Tuesday.", "Ссылка скопирована", "Կարծում եմ՝ ոչ", "Prezident İlham Əliyev bu gün",
+           "Це українська мова", "Бұл қазақ тілі", "", "12345 !!!", "Ça va très bien, merci."]
+
+
+def _ranks(model, langs=None):
+    import copy
+
+    identifier = copy.copy(model)
+    if langs:
+        identifier.set_languages(langs)
+    return [identifier.rank(text) for text in _RANKED]
+
+
+def test_the_cached_model_ranks_exactly_as_the_shipped_one(tmp_path):
+    from i18n_pipeline.langid import _load_full_model
+
+    shipped = _load_full_model(None)
+    written = _load_full_model(tmp_path)  # writes the copy
+    (folder,) = [p for p in tmp_path.iterdir()]
+    stamp = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    read = _load_full_model(tmp_path)  # reads it
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == stamp  # not written again
+    assert folder.name.startswith("langid-") and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    for langs in (None, ["en", "ru", "hy", "az", "uk", "kk"], ["fr", "en"]):
+        assert _ranks(written, langs) == _ranks(shipped, langs) == _ranks(read, langs)
+    assert written.nb_classes == shipped.nb_classes
+
+
+def test_a_damaged_copy_is_written_again_and_an_unwritable_place_falls_back(tmp_path, caplog):
+    from i18n_pipeline.langid import _load_full_model
+
+    shipped = _ranks(_load_full_model(None))
+    _load_full_model(tmp_path)
+    (folder,) = list(tmp_path.iterdir())
+    (folder / "ptc.npy").write_bytes(b"\x93NUMPY damaged")
+    assert _ranks(_load_full_model(tmp_path)) == shipped
+    assert "damaged" in caplog.text and (folder / "ptc.npy").stat().st_size > 1_000_000
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert _ranks(_load_full_model(blocked / "cache")) == shipped  # cannot make the folder: the shipped file
+
+
+def test_a_run_keeps_the_copy_in_the_model_store_where_no_pack_scan_sees_it(tmp_path):
+    import threading
+
+    from i18n_pipeline import langid
+    from i18n_pipeline.mt.store import ModelStore
+
+    store = tmp_path / "models"
+    store.mkdir()
+    before = ModelStore(store).packs()
+    done = threading.Event()
+    real = langid._load_full_model
+    original_model = langid._MODEL
+    try:
+        langid._MODEL = None
+
+        def loading(cache_dir):
+            try:
+                return real(cache_dir)
+            finally:
+                done.set()
+
+        langid._load_full_model = loading
+        langid.preload(store / ".cache")
+        assert done.wait(60)
+        with langid._LOADING:  # the loader has stored its model
+            pass
+    finally:
+        langid._load_full_model, langid._MODEL = real, original_model
+    assert [p.name for p in (store / ".cache").iterdir()][0].startswith("langid-")
+    assert ModelStore(store).packs() == before
