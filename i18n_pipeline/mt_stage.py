@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from .document import TermHit
-from .glossary import enforce_detailed, match_terms, protect
+from .glossary import enforce_detailed, match_terms, protect, queue_term_renderings
 from .mt.base import TranslationEngine, translate_async
 
 
@@ -88,6 +88,9 @@ def submit_sources(
     # than one costs nothing, while asking for more than the beam would widen it.
     chosen = set(careful)
     plain = [i for i in range(len(texts)) if i not in chosen]
+    # The terms' own translations first: tiny, and enforcement needs them as soon as these are decoded.
+    queue_term_renderings(engine, glossary, locale,
+                          {h.term for i in careful for h in match_terms(glossary, texts[i], locale.site) if h.expected})
     detailed = translate_async(engine, [texts[i] for i in careful], num_hypotheses=max(2, hypotheses),
                                return_attention=True)
     rest = translate_async(engine, [texts[i] for i in plain]) if plain else None

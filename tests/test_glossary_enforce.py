@@ -259,3 +259,58 @@ def test_a_broken_edit_never_stops_the_batch_nor_changes_a_word(glossary, monkey
     first = engine.translate(list(CASES_RU), num_hypotheses=2, return_attention=True)
     assert [r.text for r in results] == [t.best.text for t in first]
     assert {h.status for r in results for h in r.hits if h.expected} <= {"ok", "missing"}
+
+
+class _QueuedEngine(MisbehavingEngine):
+    """The double with a queue, as CTranslate2's engine has: ``translate_async`` records what is
+    queued, in order; the decoding happens when the caller collects it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.queued: list[list[str]] = []
+        self.decoded: list[list[str]] = []
+
+    def translate(self, sentences, **options):
+        self.decoded.append(list(sentences))
+        return super().translate(sentences, **options)
+
+    def translate_async(self, sentences, **options):
+        self.queued.append(list(sentences))
+        engine = self
+
+        class Later:
+            done = None
+
+            def result(self):
+                if self.done is None:
+                    self.done = engine.translate(sentences, **options)
+                return self.done
+
+        return Later()
+
+
+@pytest.mark.parametrize("mode", ["drop", "wrong", "translit", "duplicate"])
+def test_term_renderings_are_queued_before_their_sentences_and_decoded_once(glossary, mode):
+    from i18n_pipeline.glossary import match_terms
+    from i18n_pipeline.mt_stage import submit_sources
+
+    def engine(kind):
+        return kind({s: Reference(s, t) for s, t in CASES_RU.items()}, glossary, "ru", modes={s: mode for s in CASES_RU})
+
+    sources = list(CASES_RU)
+    plain, queued = engine(MisbehavingEngine), engine(_QueuedEngine)
+    expected = submit_sources(sources, [plain], glossary=glossary, locale=RU).results()
+    pending = submit_sources(sources, [queued], glossary=glossary, locale=RU)
+    terms = sorted({h.term for s in sources for h in match_terms(glossary, s, "ru") if h.expected})
+    *renderings, sentences = queued.queued
+    assert sorted(t for group in renderings for t in group) == terms and set(sentences) <= set(sources)
+    assert queued.decoded == []  # nothing decoded yet: all of it waits on the queue
+    got = pending.results()
+    assert [(r.text, [(h.entry_id, h.status) for h in r.terms]) for r in got] == \
+        [(r.text, [(h.entry_id, h.status) for h in r.terms]) for r in expected]
+    decoded_terms = [s for call in queued.decoded for s in call if s in terms]
+    assert len(decoded_terms) == len(set(decoded_terms))  # never twice (collected only where needed)
+    if mode != "duplicate":  # the double then already renders every term: nothing to collect
+        assert decoded_terms
+    again = submit_sources(sources, [queued], glossary=glossary, locale=RU)  # the next chunk of the run
+    assert len(queued.queued) == len(renderings) + 2 and again.results() == got  # nothing queued again

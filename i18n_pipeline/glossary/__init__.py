@@ -11,7 +11,7 @@
 """
 
 from .compliance import compliance, lemmatized_present
-from .enforce import Enforced, enforce, enforce_detailed
+from .enforce import Enforced, enforce, enforce_detailed, queue_term_renderings
 from .matcher import match_terms
 from .protect import Verbatim, protect, verify
 from .tbx import ImportItem, accept_import, diff_tbx, export_tbx, import_tbx
@@ -23,7 +23,7 @@ from .termbase import (
 __all__ = [
     "Enforced", "Glossary", "Problem", "TermEntry", "Verbatim", "add_term", "check_glossary", "compliance",
     "enforce", "enforce_detailed", "export_tbx", "import_tbx", "lemmatized_present", "load_glossary", "load_usable_glossary",
-    "match_terms", "protect", "remove_term", "verify",
+    "match_terms", "protect", "queue_term_renderings", "remove_term", "verify",
     "ImportItem", "accept_import", "diff_tbx",
     "FieldProblem", "GlossaryConflict", "RowRecord", "check_fields", "find_row", "read_rows", "row_hash", "update_term",
 ]

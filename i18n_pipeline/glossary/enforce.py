@@ -25,11 +25,12 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from ..document import Segment, Target, TermHit
 from ..locales import Locale
-from ..mt.base import Hypothesis, Translation, TranslationEngine
+from ..mt.base import Hypothesis, Translation, TranslationEngine, translate_async
 from . import inflect_hy, inflect_ru
 from .compliance import compliance, is_verbatim, rendering_spans
 from .matcher import match_terms
@@ -150,20 +151,61 @@ def _enforce(work: list[_Work], engine: TranslationEngine, glossary: Glossary, l
 
 
 def term_renderings(engine: TranslationEngine, glossary: Glossary, locale: Locale, terms: set[str]) -> dict[str, list[str]]:
-    """How this model translates each term on its own: one batched call for the terms not yet
-    seen, cached on the engine per glossary and locale (a run translates each term once)."""
-    cache = engine.__dict__.setdefault("_glossary_renderings", {})
-    seen: dict[str, list[str]] = cache.setdefault((glossary.hash, locale.site), {})
-    new = sorted(t for t in terms if t not in seen)
-    if new:
-        # A short call: a term's rendering is a few pieces, never a sentence's worth (a decoding
-        # minimum set for sentences does not apply; a model ends a term long before this cap).
-        pieces = getattr(engine, "source_pieces", None)
-        cap = TERM_PIECES_RATIO * max(len(pieces(t)) for t in new) + 4 if pieces else None
-        for term, translation in zip(new, engine.translate(new, num_hypotheses=1, max_length=cap)):
-            text = translation.best.text.strip(" .,;:!?\"'«»“”„") if translation.hypotheses else ""
-            seen[term] = [text] if text and text.lower() != term.lower() else []
+    """How this model translates each term on its own, cached on the engine per glossary and
+    locale (a run translates each term once): what ``queue_term_renderings`` queued is collected,
+    the rest decoded now."""
+    seen, queued = _rendering_cache(engine, glossary, locale)
+    for term in sorted(t for t in terms if t in queued):
+        if term in queued:  # collected with an earlier term of its call
+            pending, group = queued[term]
+            _keep(seen, group, pending.result())
+            for member in group:
+                queued.pop(member, None)
+    for cap, group in _by_cap(engine, sorted(t for t in terms if t not in seen)):
+        _keep(seen, group, engine.translate(group, num_hypotheses=1, max_length=cap))
     return {t: seen[t] for t in terms}
+
+
+def queue_term_renderings(engine: TranslationEngine, glossary: Glossary, locale: Locale, terms: Iterable[str]) -> None:
+    """Queue the terms' own translations on an engine with a queue (``translate_async``), ahead
+    of the sentences that hold them, so enforcement finds them decoded instead of decoding them
+    after the sentences (on one urgent article, a wait for each locale). An engine without a
+    queue decodes them when enforcement asks, as before."""
+    if getattr(engine, "translate_async", None) is None:
+        return
+    seen, queued = _rendering_cache(engine, glossary, locale)
+    for cap, group in _by_cap(engine, sorted({t for t in terms if t not in seen and t not in queued})):
+        pending = translate_async(engine, group, num_hypotheses=1, max_length=cap)
+        for term in group:
+            queued[term] = (pending, group)
+
+
+def _rendering_cache(engine: TranslationEngine, glossary: Glossary, locale: Locale) -> tuple[dict, dict]:
+    key = (glossary.hash, locale.site)
+    seen = engine.__dict__.setdefault("_glossary_renderings", {}).setdefault(key, {})
+    queued = engine.__dict__.setdefault("_glossary_renderings_queued", {}).setdefault(key, {})
+    return seen, queued
+
+
+def _by_cap(engine: TranslationEngine, terms: list[str]) -> list[tuple[int | None, list[str]]]:
+    """Terms grouped by their decoding cap, one call a group: a term's rendering is a few
+    pieces, never a sentence's worth (a decoding minimum set for sentences does not apply), and
+    its cap is its own, so what a term decodes to does not depend on the terms beside it."""
+    pieces = getattr(engine, "source_pieces", None)
+    if not terms:
+        return []
+    if pieces is None:
+        return [(None, terms)]
+    groups: dict[int, list[str]] = {}
+    for term in terms:
+        groups.setdefault(TERM_PIECES_RATIO * len(pieces(term)) + 4, []).append(term)
+    return sorted(groups.items())
+
+
+def _keep(seen: dict[str, list[str]], terms: list[str], translations: list[Translation]) -> None:
+    for term, translation in zip(terms, translations):
+        text = translation.best.text.strip(" .,;:!?\"'«»“”„") if translation.hypotheses else ""
+        seen[term] = [text] if text and text.lower() != term.lower() else []
 
 
 # --- plan: places for missing terms ----------------------------------------------------------
