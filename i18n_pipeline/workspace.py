@@ -32,8 +32,8 @@ Where it all lives follows the TM (``tm.open_memory``): the embedded ``<state>/t
 per call as every command does; or, with ``[tm] url`` / ``I18N_PIPELINE_TM_URL`` naming
 PostgreSQL, the shared database, whose pool a ``Workspace`` opens once (an unreachable server is
 refused then, before any work) and holds until ``close()``. There the segment versions, users,
-post-editing figures and fuzzy matches (``pg_trgm``) are every machine's: a workspace on one
-machine sees the saves made on another. The pending markers stay in this machine's state folder:
+post-editing figures, login sessions and fuzzy matches (``pg_trgm``) are every machine's: a
+workspace on one machine sees the saves made on another, and a login on one is a login on all. The pending markers stay in this machine's state folder:
 they name the re-renders of outputs this machine was writing.
 """
 
@@ -57,6 +57,7 @@ from .locales import SITE_LOCALES, Locale
 from .tm import TMEntry, TranslationMemory, is_postgres_url, memory_location, normalize_source
 from .textdiff import diff_words
 from .tm.fuzzy import FuzzyMatch, search as fuzzy_search, similarity
+from .tm.sessions import SessionRecord, SessionStore
 from .tm.workspace import EditRecord, UserRecord, VersionConflict, WorkspaceStore
 from .tm_search import glossary_terms
 
@@ -441,6 +442,27 @@ class Workspace:
         """Every account, by name (password hashes included: for ``users list`` and the tests, never a page)."""
         with self._store() as store:
             return store.users()
+
+    # -- login sessions (in the TM's database: shared by every process on one TM) -----------
+
+    def open_session(self, user: User) -> tuple[str, SessionRecord]:
+        """Log ``user`` (an account) in: the session's token (for the cookie) and its record."""
+        with self._tm() as tm:
+            return SessionStore(tm).create(user.name, user.roles)
+
+    def session(self, token: str | None) -> SessionRecord | None:
+        """The live session this token opens, with the user's roles now; None when it has ended."""
+        if not token:
+            return None
+        with self._tm() as tm:
+            return SessionStore(tm).get(token)
+
+    def end_session(self, token: str | None) -> bool:
+        """Log out: the session ends for every process and machine on this TM."""
+        if not token:
+            return False
+        with self._tm() as tm:
+            return SessionStore(tm).drop(token)
 
     # -- plumbing ----------------------------------------------------------------------------
 

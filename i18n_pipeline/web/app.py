@@ -37,7 +37,8 @@ from ..errors import PipelineError
 from ..workspace import BadEdit, Correction, EditConflict, UnknownItem, Workspace, WorkspaceBusy
 from .render import marked_source, template_globals
 from .security import (
-    CSRF_COOKIE, SESSION_COOKIE, BodyTooLarge, LoginLimiter, SecurityMiddleware, Sessions, same_secret,
+    CSRF_COOKIE, SESSION_COOKIE, BodyTooLarge, LoginLimiter, SecurityMiddleware, Sessions, StoredSessions,
+    same_secret,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -111,7 +112,7 @@ def create_app(config: WebConfig) -> Starlette:
     app.state.config = config
     app.state.env = env
     app.state.workspace = workspace
-    app.state.sessions = Sessions()
+    app.state.sessions = StoredSessions(workspace) if config.accounts else Sessions()  # see security.py
     app.state.presence = Presence()
     app.state.limiter = LoginLimiter()
     return SecurityMiddleware(app)
