@@ -63,7 +63,7 @@ UNKNOWN = "unknown"
 
 @dataclass(frozen=True)
 class SegmentFigures:
-    """One edited segment's own figures (sentence-level HTER and chrF, the same metrics)."""
+    """One edited segment's own figures (sentence-level HTER and chrF, the same metrics), with its texts."""
 
     article: str
     locale: str
@@ -74,11 +74,17 @@ class SegmentFigures:
     chrf: float
     unchanged: bool
     edit_seconds: float  # every save of it together (0: not measured)
+    source: str = ""
+    mt_text: str = ""  # the MT the segment started from (the hypothesis)
+    final: str = ""  # the newest saved text (the reference)
+    who: str = ""  # the newest save's translator
+    at: str = ""  # and when
 
     def as_dict(self) -> dict:
         return {"article": self.article, "locale": self.locale, "segment": self.segment_id, "model": self.model,
                 "glossary": self.glossary, "hter": round(self.hter, 2), "chrf": round(self.chrf, 2),
-                "unchanged": self.unchanged, "edit_seconds": round(self.edit_seconds, 1)}
+                "unchanged": self.unchanged, "edit_seconds": round(self.edit_seconds, 1), "source": self.source,
+                "mt": self.mt_text, "final": self.final, "who": self.who, "at": self.at}
 
 
 @dataclass
@@ -95,6 +101,10 @@ class PostEditReport:
                 **{group: {k: f.as_dict() for k, f in items.items()} for group, items in self.by.items()},
                 "model_week": {m: {w: f.as_dict() for w, f in weeks.items()} for m, weeks in self.model_week.items()},
                 "segments": [f.as_dict() for f in self.segments]}
+
+    def segments_of(self, article: str) -> list[SegmentFigures]:
+        """One article's edited segments (every locale), as ``segments`` orders them."""
+        return [f for f in self.segments if f.article == article]
 
 
 def segment_hter(mt: str, post_edit: str) -> float:
@@ -171,7 +181,8 @@ def report(edits: list[EditRecord], times: Mapping[tuple[str, str, str], int] | 
         ms = times.get(_key(e), 0) if times is not None else e.edit_ms
         result.segments.append(SegmentFigures(
             e.article, e.locale, e.segment_id, model_key(e), glossary_key(e), ter.sentence_score(e.mt_text, [e.target]).score,
-            chrf.sentence_score(e.mt_text, [e.target]).score, e.mt_text == e.target, ms / 1000))
+            chrf.sentence_score(e.mt_text, [e.target]).score, e.mt_text == e.target, ms / 1000, e.source, e.mt_text,
+            e.target, e.who, e.at))
     return result
 
 

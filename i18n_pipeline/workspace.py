@@ -321,6 +321,26 @@ class Workspace:
         with self._store() as store:
             return report(store.all_latest(), store.edit_time_totals())
 
+    def article_post_edits(self, article: str):
+        """One article's figures from ``post_edit_report`` (the call ``stats`` makes): the article's
+        corpus-level ``Figures`` and its edited segments, per locale in the order of the article.
+
+        Raises UnknownItem when no segment of the article has a saved edit over MT.
+        """
+        result = self.post_edit_report()
+        segments = result.segments_of(article)
+        if not segments:
+            raise UnknownItem(f"no post-edited segment of article {article!r}; the figures page lists those that have some")
+        order: dict[tuple[str, str], int] = {}
+        for site in {f.locale for f in segments}:
+            try:
+                art = self._load(article, _locale(site))
+            except (UnknownItem, StateError):  # outputs gone since the saves: keep the stored order
+                continue
+            order.update({(site, seg.id): n for n, seg in enumerate(art.segments())})
+        segments.sort(key=lambda f: (f.locale, order.get((f.locale, f.segment_id), len(order)), f.segment_id))
+        return result.by["article"][article], segments
+
     def touched_by(self, who: str) -> set[tuple[str, str]]:
         with self._store() as store:
             return store.touched_by(who)

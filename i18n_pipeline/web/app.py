@@ -5,6 +5,7 @@
     POST /a/{article}/{locale}/save         one segment (JSON for the page's script, 303 for a plain form)
     POST /a/{article}/{locale}/presence     "I am here": who else is editing this article
     GET  /a/{article}/{locale}/history/{segment}, POST …/revert   a segment's saves (``history.py``)
+    GET  /stats, /stats/a/{article}         post-editing figures, and one article's per segment (``stats.py``)
     GET  /login, POST /login, POST /logout  accounts mode only
     GET  /static/…                          the page's script and styles (shipped in the package)
     /glossary…                              the glossary desk (``web/glossary.py``)
@@ -81,7 +82,7 @@ def create_app(config: WebConfig) -> Starlette:
     env.globals.update(template_globals())
     workspace = Workspace(config.settings)
     from .history import export_view, history_view, revert_view  # after this module: they use its helpers
-    from .stats import stats_view
+    from .stats import stats_article_view, stats_view
 
     @asynccontextmanager
     async def lifespan(app):  # a PostgreSQL TM's pool is the workspace's until the server stops
@@ -103,6 +104,7 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/a/{article}/{locale}/revert", revert_view, methods=["POST"]),
             Route("/a/{article}/{locale}/export", export_view),
             Route("/stats", stats_view),
+            Route("/stats/a/{article}", stats_article_view),
             *glossary_routes(),
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

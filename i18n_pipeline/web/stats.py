@@ -3,6 +3,10 @@
     GET /stats    overall; a chart per model of HTER and chrF per ISO week (inline SVG drawn
                   here, no script); then per week, model, glossary version, article, locale and
                   translator: HTER, chrF, share unchanged, seconds per word (``Workspace.post_edit_report``)
+    GET /stats/a/{article}   the drill-down from "Per article": each edited segment of the article,
+                  its MT and final text as a word diff (as the history page), its own HTER, chrF,
+                  edit time, unchanged or not, model and glossary version (``Workspace.article_post_edits``,
+                  the same report)
 
 Bars are ``<meter>`` elements and SVG ``<rect>``s coloured by class: the page's CSP allows no
 inline style and no outside script.
@@ -17,6 +21,8 @@ from starlette.responses import Response
 
 from ..errors import PipelineError
 from ..postedit import Figures
+from ..textdiff import diff_words
+from ..workspace import UnknownItem
 from .app import _authenticate, _error, _page, _workspace
 
 GROUPS = (("week", "Per week"), ("model", "Per model"), ("glossary", "Per glossary version"),
@@ -67,7 +73,21 @@ async def stats_view(request: Request) -> Response:
         result = _workspace(request).post_edit_report()
     except PipelineError as exc:
         return _error(request, 500, str(exc))
-    groups = [(title, sorted(result.by.get(name, {}).items())) for name, title in GROUPS]
+    groups = [(name, title, sorted(result.by.get(name, {}).items())) for name, title in GROUPS]
     charts = [week_chart(model, weeks) for model, weeks in sorted(result.model_week.items())]
     return _page(request, "stats.html", overall=result.overall, groups=groups, charts=charts,
                  model_week=result.model_week, signatures=result.signatures, bar_w=BAR_W, left=LEFT)
+
+
+async def stats_article_view(request: Request) -> Response:
+    if (answer := _authenticate(request)) is not None:
+        return answer
+    article = request.path_params["article"]
+    try:
+        figures, segments = _workspace(request).article_post_edits(article)
+    except UnknownItem as exc:
+        return _error(request, 404, str(exc))
+    except PipelineError as exc:
+        return _error(request, 500, str(exc))
+    rows = [(f, diff_words(f.mt_text, f.final)) for f in segments]
+    return _page(request, "stats_article.html", article=article, figures=figures, rows=rows)
