@@ -321,6 +321,13 @@ class Workspace:
         with self._store() as store:
             return report(store.all_latest(), store.edit_time_totals())
 
+    def termbase_versions(self):
+        """The term base's version now, the number of glossary-desk changes, and per version the desk
+        change that made it (``glossary.desk.termbase_versions``): what the figures page names them by."""
+        from .glossary.desk import termbase_version, termbase_versions
+
+        return (termbase_version(self.settings.glossary_dir), *termbase_versions(self.state_dir))
+
     def article_post_edits(self, article: str):
         """One article's figures from ``post_edit_report`` (the call ``stats`` makes): the article's
         corpus-level ``Figures`` and its edited segments, per locale in the order of the article.
@@ -530,6 +537,7 @@ class Workspace:
                                         model=old.provenance.model if old else "",
                                         model_version=old.provenance.model_version if old else "",
                                         glossary_hash=old.provenance.glossary_hash if old else "",
+                                        termbase=old.provenance.termbase if old else "",
                                         note=f"workspace: {edit.who}, version {edit.version}")
                 target = Target(edit.target, edit.state, provenance,
                                 flags=[f for f in (old.flags if old else []) if f.check not in CHECKS])
@@ -602,18 +610,18 @@ def _busy(article: str, holder: str) -> str:
     return f"article {article} is being written by {holder}; try again in a moment (your text is still in the editor)"
 
 
-def _made_by(mt_text: str, latest: EditRecord | None, provenance: Provenance) -> tuple[str, str, str]:
-    """Model, model version and glossary hash of the MT a save starts from (for per-model figures).
+def _made_by(mt_text: str, latest: EditRecord | None, provenance: Provenance) -> tuple[str, str, str, str]:
+    """Model, model version, glossary key and term-base version of the MT a save starts from (for the figures).
 
     The first save takes them from the MT target's provenance; later saves carry the first's on.
     A segment saved before these were recorded takes them from the output's provenance, which a
     human save keeps from the MT it replaced. No MT text, nothing to attribute.
     """
     if not mt_text:
-        return "", "", ""
+        return "", "", "", ""
     if latest is not None and latest.model:
-        return latest.model, latest.model_version, latest.glossary_hash
-    return provenance.model, provenance.model_version, provenance.glossary_hash
+        return latest.model, latest.model_version, latest.glossary_hash, latest.termbase
+    return provenance.model, provenance.model_version, provenance.glossary_hash, provenance.termbase
 
 
 def _render(article: Article, locale: Locale) -> dict[str, bytes]:

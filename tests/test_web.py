@@ -359,6 +359,7 @@ def test_the_per_article_page_lists_each_edited_segment_with_the_figures_sacrebl
         assert cell(row, "time") == seconds and cell(row, "unchanged") == ("yes" if mt == post else "no")
         assert cell(row, "model") == f"{made.model} {made.model_version}"
         assert cell(row, "glossary") == (item.target.provenance.glossary_hash or "unknown")
+        assert cell(row, "termbase") == item.target.provenance.termbase and len(cell(row, "termbase")) == 16
     changed = rows[second.segment.id]
     assert changed.xpath('.//p[@class="diff"]/ins') and "&lt;другой&gt;" in page.text and "<другой>" not in page.text
     assert not rows[first.segment.id].xpath('.//p[@class="diff"]/ins | .//p[@class="diff"]/del')

@@ -304,3 +304,5 @@ def test_the_stats_page_shows_the_figures_sacrebleu_gives_for_edits_made_in_the_
             assert row.locator("p.diff ins, p.diff del").count() == 0
         else:  # the word diff the history page draws
             assert row.locator("p.diff ins").first.is_visible()
+    if os.environ.get("I18N_PIPELINE_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["I18N_PIPELINE_SCREENSHOTS"]) / "workspace-stats-article.png"), full_page=True)
