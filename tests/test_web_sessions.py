@@ -148,3 +148,22 @@ def test_the_launch_token_sessions_stay_in_this_process(site):
         assert client.get("/?token=launch-secret").status_code == 303 and client.get("/").status_code == 200
     with TranslationMemory(site / "state" / "tm.sqlite") as tm:
         assert SessionStore(tm).count() == 0
+
+
+def test_a_session_store_that_cannot_be_read_is_one_line_and_a_503(site, monkeypatch):
+    from i18n_pipeline.errors import StateError
+
+    with Workspace(settings_for(site)) as ws:
+        ws.add_user("rita", PASSWORD, ("translator:ru",))
+    client = TestClient(create_app(WebConfig(settings_for(site), accounts=True)), base_url="http://127.0.0.1",
+                        follow_redirects=False)
+    sid = _login(client).cookies["i18n_session"]
+    client.cookies.set("i18n_session", sid)
+    message = "tm.sqlite: translation memory cannot be read (disk I/O error); move the file aside"
+
+    def broken(self, token):
+        raise StateError(message)
+
+    monkeypatch.setattr(Workspace, "session", broken)
+    answer = client.get("/", headers={"accept": "application/json"})
+    assert answer.status_code == 503 and answer.json() == {"error": message}

@@ -152,7 +152,11 @@ def _authenticate(request: Request) -> Response | None:
     cookie = request.cookies.get(CSRF_COOKIE)
     request.state.new_csrf_cookie = not cookie
     request.state.csrf_cookie = cookie or secrets.token_urlsafe(32)
-    request.state.session = state.sessions.get(request.cookies.get(SESSION_COOKIE))
+    try:
+        request.state.session = state.sessions.get(request.cookies.get(SESSION_COOKIE))
+    except PipelineError as exc:  # the TM that holds the sessions cannot be read: said once, nothing changed
+        request.state.session = None
+        return _error(request, 503, str(exc))
     if request.state.session is not None:
         return None
     config: WebConfig = state.config
@@ -316,7 +320,10 @@ async def login_view(request: Request) -> Response:
     if user is None:
         state.limiter.failed(f"name:{name}", f"addr:{client}")
         return _page(request, "login.html", status=401, next_url=next_url, message="wrong name or password")
-    sid, _ = state.sessions.create(user)
+    try:
+        sid, _ = state.sessions.create(user)
+    except PipelineError as exc:
+        return _error(request, 503, str(exc))
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict")
     return response
@@ -328,7 +335,10 @@ async def logout_view(request: Request) -> Response:
     form = await _form(request)
     if isinstance(form, Response):
         return form
-    request.app.state.sessions.drop(request.cookies.get(SESSION_COOKIE))
+    try:
+        request.app.state.sessions.drop(request.cookies.get(SESSION_COOKIE))
+    except PipelineError as exc:
+        return _error(request, 503, str(exc))
     response = RedirectResponse("/login" if request.app.state.config.accounts else "/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
