@@ -66,10 +66,11 @@ class Provenance:
     engine: str = ""  # e.g. "ctranslate2"
     model: str = ""  # model pack name, e.g. "translate-en_ru"
     model_version: str = ""
-    glossary_hash: str = ""
+    glossary_hash: str = ""  # the key of the term-base entries that matched this sentence
     tm_hit: bool = False
     note: str = ""
     licence: str = ""  # set for a non-commercial model (CC-BY-NC-4.0): its output may not be sold
+    termbase: str = ""  # the whole term base's version (``Glossary.hash``) the run used; "" without one
 
     def describe(self) -> str:
         """One human-readable line for XLIFF/TMX notes and the review page."""

@@ -415,6 +415,7 @@ class _LocaleFeed:
 
     def __init__(self, locale: Locale, context: BatchContext):
         self.locale, self.context = locale, context
+        self._termbase = context.glossary.hash if context.glossary is not None else ""  # recorded with each MT
         # per article: the chunk its last new source goes in, its MT segments per source
         # language, and its segments passed through untranslated (with the note why)
         self.articles: list[tuple[Article, int, dict[str, list[Segment]], list[tuple[list[Segment], str]]]] = []
@@ -461,6 +462,7 @@ class _LocaleFeed:
                 Origin.MT, engine="ctranslate2", model="+".join(i.name for i in route_infos),
                 model_version="+".join(i.version for i in route_infos),
                 licence="+".join(i.licence for i in route_infos if i.non_commercial),
+                termbase=self._termbase,
             )
             # An MT row is keyed by the entries that match its source (not the whole glossary), so
             # a term change sends only the segments containing that term back to the engine.
@@ -517,8 +519,10 @@ class _LocaleFeed:
             for src, segments in by_pair.items():
                 for segment in segments:
                     entry = self.remembered.get((src, segment.source))
-                    if entry is not None:
-                        segment.targets[self.locale.site] = entry.as_target()
+                    if entry is not None:  # valid under this run's term base: its key matched (see queue)
+                        target = entry.as_target()
+                        target.provenance = replace(target.provenance, termbase=self._termbase)
+                        segment.targets[self.locale.site] = target
                     else:
                         target = self.fresh[src, segment.source]
                         segment.targets[self.locale.site] = Target(target.text, target.state, target.provenance,

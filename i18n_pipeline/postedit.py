@@ -4,7 +4,7 @@ Per segment, from the newest save of each edited segment (``WorkspaceStore.all_l
 MT text it started from against the final text. HTER is sacrebleu's TER with the MT as the
 hypothesis and the post-edit as the reference, case-sensitive as WMT's APE tasks score it;
 chrF is sacrebleu's chrF (same direction). Groups (overall, per article, locale, translator, ISO week,
-model and glossary version, and per model per week) are scored at corpus level (each segment also
+model, term-base version and glossary key, and per model per week) are scored at corpus level (each segment also
 on its own, sentence level), so long sentences weigh more, as sacrebleu does for a test set.
 Segments without an MT text (saved over a human translation) are left out. Every figure
 carries the metric signatures that produced it.
@@ -16,10 +16,18 @@ the workspace, ``workspace.EDIT_MS_CAP``). As Matecat does for post-editing effo
 segments' seconds over their source words (whitespace-separated).
 
 Model: what produced the MT text a save started from, as the workspace records it with the save
-(``model_key``: ``"translate-en_ru 1.9"``). The glossary version is the MT's glossary key, as the TM
-rows carry it: the hash of the term-base entries that matched that sentence when it was translated
-(``glossary.impact.segment_key``), so a sentence changes group when one of *its* terms changes.
-Saves from before these were recorded group under ``unknown``.
+(``model_key``: ``"translate-en_ru 1.9"``). Two glossary versions, each a group of its own:
+
+- ``termbase`` (``termbase_key``): the version of the whole term base the run that made (or reused)
+  the MT used, ``Glossary.hash`` (16 hex digits, a digest of every usable entry, whatever file or
+  order they are in; the glossary desk's history names the change that made each one). "Did the
+  term base of last week help?" is this group.
+- ``glossary`` (``glossary_key``): the MT's glossary key, as the TM rows carry it: the hash of the
+  term-base entries that matched that sentence when it was translated
+  (``glossary.impact.segment_key``), so a sentence changes group only when one of *its* terms changes.
+
+An MT reused from the TM is valid under the run's term base (its key matched), so it carries the
+run's ``termbase``. Saves from before these were recorded group under ``unknown``.
 """
 
 from __future__ import annotations
@@ -63,7 +71,7 @@ UNKNOWN = "unknown"
 
 @dataclass(frozen=True)
 class SegmentFigures:
-    """One edited segment's own figures (sentence-level HTER and chrF, the same metrics)."""
+    """One edited segment's own figures (sentence-level HTER and chrF, the same metrics), with its texts."""
 
     article: str
     locale: str
@@ -74,17 +82,25 @@ class SegmentFigures:
     chrf: float
     unchanged: bool
     edit_seconds: float  # every save of it together (0: not measured)
+    termbase: str = UNKNOWN  # the whole term base's version (``termbase_key``)
+    source: str = ""
+    mt_text: str = ""  # the MT the segment started from (the hypothesis)
+    final: str = ""  # the newest saved text (the reference)
+    who: str = ""  # the newest save's translator
+    at: str = ""  # and when
 
     def as_dict(self) -> dict:
         return {"article": self.article, "locale": self.locale, "segment": self.segment_id, "model": self.model,
-                "glossary": self.glossary, "hter": round(self.hter, 2), "chrf": round(self.chrf, 2),
-                "unchanged": self.unchanged, "edit_seconds": round(self.edit_seconds, 1)}
+                "glossary": self.glossary, "termbase": self.termbase, "hter": round(self.hter, 2),
+                "chrf": round(self.chrf, 2),
+                "unchanged": self.unchanged, "edit_seconds": round(self.edit_seconds, 1), "source": self.source,
+                "mt": self.mt_text, "final": self.final, "who": self.who, "at": self.at}
 
 
 @dataclass
 class PostEditReport:
     overall: Figures
-    # "article" | "locale" | "who" | "week" | "model" | "glossary" → key → figures
+    # "article" | "locale" | "who" | "week" | "model" | "termbase" | "glossary" → key → figures
     by: dict[str, dict[str, Figures]] = field(default_factory=dict)
     model_week: dict[str, dict[str, Figures]] = field(default_factory=dict)  # model key → ISO week → figures
     segments: list[SegmentFigures] = field(default_factory=list)  # every edited segment with an MT text
@@ -95,6 +111,10 @@ class PostEditReport:
                 **{group: {k: f.as_dict() for k, f in items.items()} for group, items in self.by.items()},
                 "model_week": {m: {w: f.as_dict() for w, f in weeks.items()} for m, weeks in self.model_week.items()},
                 "segments": [f.as_dict() for f in self.segments]}
+
+    def segments_of(self, article: str) -> list[SegmentFigures]:
+        """One article's edited segments (every locale), as ``segments`` orders them."""
+        return [f for f in self.segments if f.article == article]
 
 
 def segment_hter(mt: str, post_edit: str) -> float:
@@ -119,7 +139,13 @@ def model_key(e: EditRecord) -> str:
 
 
 def glossary_key(e: EditRecord) -> str:
+    """The key of the term-base entries that matched the sentence (``unknown``: not recorded)."""
     return e.glossary_hash or UNKNOWN
+
+
+def termbase_key(e: EditRecord) -> str:
+    """The version of the whole term base the MT was made under (``unknown``: not recorded, or no term base)."""
+    return e.termbase or UNKNOWN
 
 
 def _key(e: EditRecord) -> tuple[str, str, str]:
@@ -152,7 +178,7 @@ def figures(
 
 
 def report(edits: list[EditRecord], times: Mapping[tuple[str, str, str], int] | None = None) -> PostEditReport:
-    """Figures overall and per article, locale, translator, ISO week of the save, model, glossary version,
+    """Figures overall and per article, locale, translator, ISO week of the save, model, term-base version, glossary key,
     per model per week, and per segment (``times`` as for ``figures``). Model and glossary groups hold only saves
     with an MT text: a save over a human translation has no model to attribute."""
     metrics = (TER(case_sensitive=True), CHRF())
@@ -161,7 +187,8 @@ def report(edits: list[EditRecord], times: Mapping[tuple[str, str, str], int] | 
         result.signatures = {"hter": str(metrics[0].get_signature()), "chrf": str(metrics[1].get_signature())}
     with_mt = [e for e in edits if e.mt_text]
     groups = (("article", edits, lambda e: e.article), ("locale", edits, lambda e: e.locale), ("who", edits, lambda e: e.who),
-              ("week", edits, week_of), ("model", with_mt, model_key), ("glossary", with_mt, glossary_key))  # fmt: skip
+              ("week", edits, week_of), ("model", with_mt, model_key), ("termbase", with_mt, termbase_key),
+              ("glossary", with_mt, glossary_key))  # fmt: skip
     for group, items, key in groups:
         result.by[group] = {k: figures(v, metrics, times) for k, v in _buckets(items, key).items()}
     for model, saves in _buckets(with_mt, model_key).items():
@@ -171,7 +198,8 @@ def report(edits: list[EditRecord], times: Mapping[tuple[str, str, str], int] | 
         ms = times.get(_key(e), 0) if times is not None else e.edit_ms
         result.segments.append(SegmentFigures(
             e.article, e.locale, e.segment_id, model_key(e), glossary_key(e), ter.sentence_score(e.mt_text, [e.target]).score,
-            chrf.sentence_score(e.mt_text, [e.target]).score, e.mt_text == e.target, ms / 1000))
+            chrf.sentence_score(e.mt_text, [e.target]).score, e.mt_text == e.target, ms / 1000, termbase_key(e),
+            e.source, e.mt_text, e.target, e.who, e.at))
     return result
 
 

@@ -32,8 +32,8 @@ Where it all lives follows the TM (``tm.open_memory``): the embedded ``<state>/t
 per call as every command does; or, with ``[tm] url`` / ``I18N_PIPELINE_TM_URL`` naming
 PostgreSQL, the shared database, whose pool a ``Workspace`` opens once (an unreachable server is
 refused then, before any work) and holds until ``close()``. There the segment versions, users,
-post-editing figures and fuzzy matches (``pg_trgm``) are every machine's: a workspace on one
-machine sees the saves made on another. The pending markers stay in this machine's state folder:
+post-editing figures, login sessions and fuzzy matches (``pg_trgm``) are every machine's: a
+workspace on one machine sees the saves made on another, and a login on one is a login on all. The pending markers stay in this machine's state folder:
 they name the re-renders of outputs this machine was writing.
 """
 
@@ -57,6 +57,7 @@ from .locales import SITE_LOCALES, Locale
 from .tm import TMEntry, TranslationMemory, is_postgres_url, memory_location, normalize_source
 from .textdiff import diff_words
 from .tm.fuzzy import FuzzyMatch, search as fuzzy_search, similarity
+from .tm.sessions import SessionRecord, SessionStore
 from .tm.workspace import EditRecord, UserRecord, VersionConflict, WorkspaceStore
 from .tm_search import glossary_terms
 
@@ -320,6 +321,33 @@ class Workspace:
         with self._store() as store:
             return report(store.all_latest(), store.edit_time_totals())
 
+    def termbase_versions(self):
+        """The term base's version now, the number of glossary-desk changes, and per version the desk
+        change that made it (``glossary.desk.termbase_versions``): what the figures page names them by."""
+        from .glossary.desk import termbase_version, termbase_versions
+
+        return (termbase_version(self.settings.glossary_dir), *termbase_versions(self.state_dir))
+
+    def article_post_edits(self, article: str):
+        """One article's figures from ``post_edit_report`` (the call ``stats`` makes): the article's
+        corpus-level ``Figures`` and its edited segments, per locale in the order of the article.
+
+        Raises UnknownItem when no segment of the article has a saved edit over MT.
+        """
+        result = self.post_edit_report()
+        segments = result.segments_of(article)
+        if not segments:
+            raise UnknownItem(f"no post-edited segment of article {article!r}; the figures page lists those that have some")
+        order: dict[tuple[str, str], int] = {}
+        for site in {f.locale for f in segments}:
+            try:
+                art = self._load(article, _locale(site))
+            except (UnknownItem, StateError):  # outputs gone since the saves: keep the stored order
+                continue
+            order.update({(site, seg.id): n for n, seg in enumerate(art.segments())})
+        segments.sort(key=lambda f: (f.locale, order.get((f.locale, f.segment_id), len(order)), f.segment_id))
+        return result.by["article"][article], segments
+
     def touched_by(self, who: str) -> set[tuple[str, str]]:
         with self._store() as store:
             return store.touched_by(who)
@@ -442,6 +470,27 @@ class Workspace:
         with self._store() as store:
             return store.users()
 
+    # -- login sessions (in the TM's database: shared by every process on one TM) -----------
+
+    def open_session(self, user: User) -> tuple[str, SessionRecord]:
+        """Log ``user`` (an account) in: the session's token (for the cookie) and its record."""
+        with self._tm() as tm:
+            return SessionStore(tm).create(user.name, user.roles)
+
+    def session(self, token: str | None) -> SessionRecord | None:
+        """The live session this token opens, with the user's roles now; None when it has ended."""
+        if not token:
+            return None
+        with self._tm() as tm:
+            return SessionStore(tm).get(token)
+
+    def end_session(self, token: str | None) -> bool:
+        """Log out: the session ends for every process and machine on this TM."""
+        if not token:
+            return False
+        with self._tm() as tm:
+            return SessionStore(tm).drop(token)
+
     # -- plumbing ----------------------------------------------------------------------------
 
     def _load(self, article: str, locale: Locale) -> Article:
@@ -488,6 +537,7 @@ class Workspace:
                                         model=old.provenance.model if old else "",
                                         model_version=old.provenance.model_version if old else "",
                                         glossary_hash=old.provenance.glossary_hash if old else "",
+                                        termbase=old.provenance.termbase if old else "",
                                         note=f"workspace: {edit.who}, version {edit.version}")
                 target = Target(edit.target, edit.state, provenance,
                                 flags=[f for f in (old.flags if old else []) if f.check not in CHECKS])
@@ -560,18 +610,18 @@ def _busy(article: str, holder: str) -> str:
     return f"article {article} is being written by {holder}; try again in a moment (your text is still in the editor)"
 
 
-def _made_by(mt_text: str, latest: EditRecord | None, provenance: Provenance) -> tuple[str, str, str]:
-    """Model, model version and glossary hash of the MT a save starts from (for per-model figures).
+def _made_by(mt_text: str, latest: EditRecord | None, provenance: Provenance) -> tuple[str, str, str, str]:
+    """Model, model version, glossary key and term-base version of the MT a save starts from (for the figures).
 
     The first save takes them from the MT target's provenance; later saves carry the first's on.
     A segment saved before these were recorded takes them from the output's provenance, which a
     human save keeps from the MT it replaced. No MT text, nothing to attribute.
     """
     if not mt_text:
-        return "", "", ""
+        return "", "", "", ""
     if latest is not None and latest.model:
-        return latest.model, latest.model_version, latest.glossary_hash
-    return provenance.model, provenance.model_version, provenance.glossary_hash
+        return latest.model, latest.model_version, latest.glossary_hash, latest.termbase
+    return provenance.model, provenance.model_version, provenance.glossary_hash, provenance.termbase
 
 
 def _render(article: Article, locale: Locale) -> dict[str, bytes]:

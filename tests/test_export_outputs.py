@@ -69,7 +69,7 @@ def test_json_document_aligns_blocks_segments_and_targets():
     assert b2["segments"][1]["target"] == {
         "text": "", "state": "initial", "flags": [], "terms": [],
         "provenance": {"origin": "mt", "engine": "ctranslate2", "model": "translate-en_ru", "model_version": "1.9",
-                       "glossary_hash": "g1", "tm_hit": False, "note": "", "summary": "mt: ctranslate2 translate-en_ru 1.9"},
+                       "glossary_hash": "g1", "termbase": "", "tm_hit": False, "note": "", "summary": "mt: ctranslate2 translate-en_ru 1.9"},
     }  # fmt: skip
     assert doc["blocks"][5]["segments"][0]["target"]["flags"][0] == {
         "check": "numbers", "severity": "error", "message": "6 in source, 7 in target",

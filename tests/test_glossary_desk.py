@@ -99,6 +99,33 @@ def test_save_and_retire_are_in_the_history_with_before_and_after(site):
     assert find_row(directory, "Nuuk") is None
 
 
+def test_each_desk_change_records_the_version_of_the_whole_term_base_it_made(site):
+    from i18n_pipeline.glossary import load_usable_glossary
+
+    directory, state = site / "glossary", site / "state"
+    start = desk.termbase_version(directory)
+    assert start == load_usable_glossary(directory)[0].hash and len(start) == 16
+    assert desk.termbase_versions(state) == (0, {})
+    desk.save(directory, state, {**ROW, "file": "places.csv"}, who="gina")
+    added = desk.termbase_version(directory)
+    record = find_row(directory, "Nuuk")
+    desk.save(directory, state, {**record.row, "status": "approved"}, who="hasmik", original="Nuuk", base=record.hash)
+    approved = desk.termbase_version(directory)
+    desk.retire(directory, state, "Nuuk", who="gina", base=find_row(directory, "Nuuk").hash)
+    assert len({start, added, approved}) == 3  # every change is a new version ...
+    assert desk.termbase_version(directory) == start  # ... and taking the entry out again is the old one
+    assert [c.termbase for c in desk.history(state)] == [start, approved, added]
+    count, made = desk.termbase_versions(state)
+    assert count == 3 and set(made) == {start, added, approved}
+    assert (made[added].change, made[added].who, made[added].action, made[added].entry) == (1, "gina", "add", "Nuuk")
+    assert (made[approved].change, made[approved].who) == (2, "hasmik") and made[start].change == 3
+    (state / desk.HISTORY).write_text('{"action": "add", "file": "x.csv", "entry": "Old", "before": null, '
+                                      '"after": null, "who": "gina", "at": "2025-01-01T00:00:00+00:00"}\n'
+                                      + (state / desk.HISTORY).read_text(encoding="utf-8"), encoding="utf-8")
+    count, made = desk.termbase_versions(state)  # a line from before versions were recorded still counts
+    assert count == 4 and made[added].change == 2 and desk.history(state)[-1].termbase == ""
+
+
 def test_search_filters_by_text_status_and_locale(site):
     directory = site / "glossary"
     assert [r.id for r in desk.search(directory, "intelligence")][:1] == ["Five Eyes"]

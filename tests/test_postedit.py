@@ -132,3 +132,76 @@ def test_edit_time_is_capped_on_save_summed_over_saves_and_shown_by_stats(site):
     assert data["edit_seconds"] == round(seconds, 1) and data["seconds_per_word"] == round(seconds / words, 2)
     text = CliRunner().invoke(app, args).stdout
     assert "s/word" in text and f"{seconds / words:.2f}" in text
+
+
+def _tb(segment_id, termbase, mt, final, glossary="t1:aaa"):
+    return EditRecord("a", "ru", segment_id, 1, "src", final, State.REVIEWED, mt, mt, "rita", "2026-03-02T10:00:00+00:00",
+                      0, "translate-en_ru", "1.9", glossary, termbase)
+
+
+def test_figures_per_term_base_version_beside_the_sentences_glossary_key():
+    edits = [_tb("s1", "aaaa000011112222", "Мэр открыл школу.", "Мэр открыл школу."),
+             _tb("s2", "aaaa000011112222", "Дождь закрыл дороги.", "Сильный дождь перекрыл дороги.", "t1:bbb"),
+             _tb("s3", "bbbb333344445555", "Мэр сказал.", "Мэр заявил.", "t1:bbb"),
+             _tb("s4", "", "Старое МТ.", "Старая правка.")]  # saved before the term base's version was recorded
+    result = report(edits)
+    ter, chrf = TER(case_sensitive=True), CHRF()
+    first = edits[:2]
+    assert {k: f.segments for k, f in result.by["termbase"].items()} == {
+        "aaaa000011112222": 2, "bbbb333344445555": 1, "unknown": 1}
+    assert result.by["termbase"]["aaaa000011112222"].hter == pytest.approx(
+        ter.corpus_score([e.mt_text for e in first], [[e.target for e in first]]).score)
+    assert result.by["termbase"]["bbbb333344445555"].chrf == pytest.approx(
+        chrf.corpus_score(["Мэр сказал."], [["Мэр заявил."]]).score)
+    assert {k: f.segments for k, f in result.by["glossary"].items()} == {"t1:aaa": 2, "t1:bbb": 2}  # kept, per sentence
+    data = result.as_dict()
+    assert data["termbase"]["aaaa000011112222"]["unchanged"] == 1
+    assert [(s["segment"], s["termbase"], s["glossary"]) for s in data["segments"]] == [
+        ("s1", "aaaa000011112222", "t1:aaa"), ("s2", "aaaa000011112222", "t1:bbb"),
+        ("s3", "bbbb333344445555", "t1:bbb"), ("s4", "unknown", "t1:aaa")]
+
+
+def test_a_term_base_change_between_runs_splits_the_figures_by_version_and_the_page_names_the_change(site):
+    import re
+
+    from starlette.testclient import TestClient
+
+    from i18n_pipeline.glossary import desk, load_usable_glossary
+    from i18n_pipeline.web import WebConfig, create_app
+
+    glossary, state = site / "glossary", site / "state"
+    before = load_usable_glossary(glossary)[0].hash
+    ws = Workspace(settings_for(site))
+    first = [i for _, row in ws.article(STEM, "ru").rows for i in row if i.editable][0]
+    assert first.target.provenance.termbase == before
+    ws.apply_correction(Correction(STEM, "ru", first.segment.id, "Правка при старом глоссарии.", State.REVIEWED, 0, RU))
+    desk.save(glossary, state, {"en": "Nuuk", "ru": "Нуук", "arm": "Նուուկ", "pos": "propn", "status": "approved"},
+              who="gina")  # a term the article does not use: its sentences' keys stay, the whole base's version moves
+    after = load_usable_glossary(glossary)[0].hash
+    assert after != before
+    translated = CliRunner().invoke(app, ["translate", str(site / "inbox"), "--to", "ru", "--out", str(site / "out"),
+                                          "--models", str(site / "models"), "--state", str(state), "--glossary",
+                                          str(glossary), "--quiet", "--json"])
+    assert translated.exit_code == 0, translated.output
+    doc = json.loads((site / "out" / STEM / "ru.json").read_text(encoding="utf-8"))
+    mt = [s["target"]["provenance"] for b in doc["blocks"] for s in b.get("segments", [])
+          if s.get("target") and s["target"]["provenance"]["origin"] in ("mt", "tm")]
+    assert mt and {p["termbase"] for p in mt} == {after}  # the MT reused from the TM too: valid under the new base
+    second = [i for _, row in ws.article(STEM, "ru").rows for i in row if i.editable and i.version == 0][1]
+    ws.apply_correction(Correction(STEM, "ru", second.segment.id, "Правка при новом глоссарии.", State.REVIEWED, 0, RU))
+    result = CliRunner().invoke(app, ["stats", "--state", str(state), "--out", str(site / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {k: v["segments"] for k, v in data["termbase"].items()} == {before: 1, after: 1}
+    assert {s["segment"]: s["termbase"] for s in data["segments"]} == {first.segment.id: before, second.segment.id: after}
+    client = TestClient(create_app(WebConfig(settings_for(site), token="t0k3n", local_user="editor")),
+                        base_url="http://127.0.0.1", follow_redirects=False)
+    assert client.get("/?token=t0k3n").status_code == 303
+    page = client.get("/stats").text
+    table = page[page.index('data-group="Per term-base version"'):]
+    table = table[:table.index("</table>")]
+    rows = dict(re.findall(r'<tr data-key="([0-9a-f]{16})">(.*?)</tr>', table, re.S))
+    assert set(rows) == {before, after}
+    assert re.search(r"desk change 1 · \d{4}-\d\d-\d\d \d\d:\d\d · gina \(add Nuuk\) · current", rows[after])
+    assert "termbase-note" not in rows[before]  # the version translate started with: no desk change made it
+    assert f"Now: <code>{after}</code>, after 1 glossary-desk change." in page

@@ -331,3 +331,40 @@ def test_the_stats_page_shows_the_figures_sacrebleu_gives(site, local):
     assert float(bars["chrf"].get("height")) == pytest.approx(min(chrf, 100.0))  # 0–100 over 100 units
     per_model = doc.xpath(f'//table[@data-group="Per model"]//tr[@data-key="{model}"]')[0]
     assert cell(per_model, "hter") == f"{hter:.1f}" and cell(per_model, "segments") == "2"
+
+
+def test_the_per_article_page_lists_each_edited_segment_with_the_figures_sacrebleu_gives(site, local):
+    from lxml import html
+    from sacrebleu.metrics import CHRF, TER
+
+    first, second = _segment(site, 0), _segment(site, 1)
+    final = "Совсем <другой> перевод."
+    assert _save(local, segment=first.segment.id, text=first.target.text, edit_ms="3000").status_code == 200
+    assert _save(local, segment=second.segment.id, text=final, edit_ms="1500").status_code == 200
+    dashboard = html.fromstring(local.get("/stats").text)
+    (link,) = dashboard.xpath('//table[@data-group="Per article"]//tr[@data-key="%s"]//a' % STEM)
+    assert link.get("href") == f"/stats/a/{STEM}"
+    page = local.get(link.get("href"))
+    assert page.status_code == 200
+    doc = html.fromstring(page.text)
+    rows = {r.get("data-segment"): r for r in doc.xpath('//table[@data-group="Segments"]//tr[@class="segment"]')}
+    assert list(rows) == [first.segment.id, second.segment.id]  # in the article's order
+    cell = lambda row, cls: row.xpath(f'.//*[contains(@class, "{cls}")]')[0].text_content().strip()  # noqa: E731
+    made = first.target.provenance
+    for item, post, seconds in ((first, first.target.text, "3.0 s"), (second, final, "1.5 s")):
+        row, mt = rows[item.segment.id], item.target.text
+        assert cell(row, "mt-text") == mt and cell(row, "final-text") == post
+        assert cell(row, "hter") == f"{TER(case_sensitive=True).sentence_score(mt, [post]).score:.1f}"
+        assert cell(row, "chrf") == f"{CHRF().sentence_score(mt, [post]).score:.1f}"
+        assert cell(row, "time") == seconds and cell(row, "unchanged") == ("yes" if mt == post else "no")
+        assert cell(row, "model") == f"{made.model} {made.model_version}"
+        assert cell(row, "glossary") == (item.target.provenance.glossary_hash or "unknown")
+        assert cell(row, "termbase") == item.target.provenance.termbase and len(cell(row, "termbase")) == 16
+    changed = rows[second.segment.id]
+    assert changed.xpath('.//p[@class="diff"]/ins') and "&lt;другой&gt;" in page.text and "<другой>" not in page.text
+    assert not rows[first.segment.id].xpath('.//p[@class="diff"]/ins | .//p[@class="diff"]/del')
+    mts, posts = [first.target.text, second.target.text], [[first.target.text, final]]
+    (article,) = doc.xpath('//table[@data-group="Article"]/tbody/tr')
+    assert cell(article, "hter") == f"{TER(case_sensitive=True).corpus_score(mts, posts).score:.1f}"
+    missing = local.get("/stats/a/no-such-article", headers={"accept": "application/json"})
+    assert missing.status_code == 404 and "no post-edited segment of article 'no-such-article'" in missing.json()["error"]

@@ -263,9 +263,10 @@ def test_the_stats_page_shows_the_figures_sacrebleu_gives_for_edits_made_in_the_
     page = _open(browser, server, f"/a/{STEM}/ru")
     rows = page.locator("tr.seg:has(textarea)")
     finals = [None, "Совсем другой перевод этого предложения.", "Союзники США, по словам источников, сократят обмен."]
-    mts = []
+    mts, ids = [], []
     for n, final in enumerate(finals):  # the first is saved as the MT left it: unchanged
         row = rows.nth(n)
+        ids.append(row.get_attribute("data-segment"))
         area = row.locator("textarea")
         mts.append(area.input_value())  # the MT text as the translator saw it, whatever the model wrote
         if final is not None:
@@ -289,3 +290,19 @@ def test_the_stats_page_shows_the_figures_sacrebleu_gives_for_edits_made_in_the_
     assert chart.locator("rect.chrf").bounding_box()["height"] > 0  # drawn, not only in the markup
     if os.environ.get("I18N_PIPELINE_SCREENSHOTS"):
         page.screenshot(path=str(Path(os.environ["I18N_PIPELINE_SCREENSHOTS"]) / "workspace-stats.png"), full_page=True)
+    page.locator('table[data-group="Per article"]').get_by_role("link", name=STEM).click()  # the drill-down
+    page.wait_for_url(f"**/stats/a/{STEM}")
+    segments = page.locator('table[data-group="Segments"] tr.segment')
+    sync_api.expect(segments).to_have_count(3)
+    for segment, mt, post in zip(ids, mts, posts):
+        row = page.locator(f'tr.segment[data-segment="{segment}"]')
+        assert row.locator(".mt-text").inner_text() == mt and row.locator(".final-text").inner_text() == post
+        assert row.locator("td.hter").inner_text().strip() == f"{TER(case_sensitive=True).sentence_score(mt, [post]).score:.1f}"
+        assert row.locator("td.chrf").inner_text().strip() == f"{CHRF().sentence_score(mt, [post]).score:.1f}"
+        assert row.locator("td.unchanged").inner_text().strip() == ("yes" if mt == post else "no")
+        if mt == post:
+            assert row.locator("p.diff ins, p.diff del").count() == 0
+        else:  # the word diff the history page draws
+            assert row.locator("p.diff ins").first.is_visible()
+    if os.environ.get("I18N_PIPELINE_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["I18N_PIPELINE_SCREENSHOTS"]) / "workspace-stats-article.png"), full_page=True)

@@ -339,4 +339,8 @@ def test_a_save_records_the_model_and_glossary_that_produced_its_mt_and_later_sa
     for saved in ws.history(STEM, "ru", item.segment.id):
         assert (saved.model, saved.model_version, saved.glossary_hash) == (made.model, made.model_version,
                                                                              made.glossary_hash)
+    from i18n_pipeline.glossary import load_usable_glossary
+
+    termbase = load_usable_glossary(site / "glossary")[0].hash  # the whole term base translate used
+    assert made.termbase == termbase and {h.termbase for h in ws.history(STEM, "ru", item.segment.id)} == {termbase}
 

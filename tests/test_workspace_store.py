@@ -33,7 +33,8 @@ def tm(where):
 def edit(version: int, target: str, *, who: str = "rita", segment: str = "s1", before: str = "MT.", **fields) -> EditRecord:
     values = {"article": "a", "locale": "ru", "segment_id": segment, "version": version, "source": "Source sentence.",
               "target": target, "state": State.REVIEWED, "mt_text": "MT.", "before_text": before, "who": who, "at": "",
-              "edit_ms": 1_500, "model": "translate-en_ru", "model_version": "1.9", "glossary_hash": "t1:abc", **fields}
+              "edit_ms": 1_500, "model": "translate-en_ru", "model_version": "1.9", "glossary_hash": "t1:abc",
+              "termbase": "0123456789abcdef", **fields}
     return EditRecord(**values)
 
 
@@ -201,3 +202,34 @@ def test_a_save_on_one_machine_is_in_history_and_figures_read_from_another(where
         figures = report(store.all_latest(), store.edit_time_totals())
     assert (figures.overall.segments, figures.overall.unchanged, figures.overall.timed) == (1, 0, 1)
     assert figures.overall.edit_seconds == 3.0 and set(figures.by["model"]) == {"translate-en_ru 1.9"}
+
+
+def test_a_segment_edits_table_from_before_the_termbase_column_gets_it_and_old_saves_read_empty(where):
+    """The table as the previous release created it (model columns, no termbase), on either back-end."""
+    old_table = ("CREATE TABLE segment_edits (article TEXT NOT NULL, locale TEXT NOT NULL, segment_id TEXT NOT NULL, "
+                 "version INTEGER NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, state TEXT NOT NULL, "
+                 "mt_text TEXT NOT NULL DEFAULT '', before_text TEXT NOT NULL DEFAULT '', who TEXT NOT NULL, "
+                 "at TEXT NOT NULL, edit_ms INTEGER NOT NULL DEFAULT 0, model TEXT NOT NULL DEFAULT '', "
+                 "model_version TEXT NOT NULL DEFAULT '', glossary_hash TEXT NOT NULL DEFAULT '', "
+                 "PRIMARY KEY (article, locale, segment_id, version))")
+    old_row = ("INSERT INTO segment_edits VALUES ('a', 'ru', 's1', 1, 'Source sentence.', 'Old.', 'reviewed', 'MT.', "
+               "'MT.', 'rita', '2026-01-01T00:00:00+00:00', 0, 'translate-en_ru', '1.9', 't1:abc')")
+    TranslationMemory(where).close()
+    if isinstance(where, str):
+        import psycopg
+
+        with psycopg.connect(where, autocommit=True) as conn:
+            conn.execute(old_table)
+            conn.execute(old_row)
+    else:
+        import sqlite3
+
+        with sqlite3.connect(where) as db:
+            db.execute(old_table)
+            db.execute(old_row)
+    with TranslationMemory(where) as memory:
+        store = WorkspaceStore(memory)
+        old = store.history("a", "ru", "s1")[0]
+        assert (old.target, old.model, old.glossary_hash, old.termbase) == ("Old.", "translate-en_ru", "t1:abc", "")
+        store.save(edit(2, "New.", before="Old."), entry("New."))
+        assert [h.termbase for h in store.history("a", "ru", "s1")] == ["0123456789abcdef", ""]

@@ -60,9 +60,10 @@ def stats(
 ) -> None:
     """Post-editing figures from the workspace's saves: HTER and chrF of MT against the final text, share kept unchanged, edit time.
 
-    Overall and per article, locale, translator, ISO week, model and glossary version (sacrebleu,
-    case-sensitive TER; signatures printed); --json adds model_week (per model, per week) and segments
-    (each edited segment's own HTER and chrF).
+    Overall and per article, locale, translator, ISO week, model, term-base version (termbase: the
+    whole term base's digest the MT was made under) and glossary key (glossary: the entries matching
+    the sentence) (sacrebleu, case-sensitive TER; signatures printed); --json adds model_week (per
+    model, per week) and segments (each edited segment's own HTER and chrF, with its texts).
     Edit time is seconds per source word over the timed segments; "slow" ones (over 25 s/word) are left out.
     """
     from ..workspace import Workspace

@@ -103,6 +103,7 @@ def _provenance(p: Provenance) -> dict[str, Any]:
         "model": p.model,
         "model_version": p.model_version,
         "glossary_hash": p.glossary_hash,
+        "termbase": p.termbase,
         "tm_hit": p.tm_hit,
         "note": p.note,
         "summary": p.describe(),
@@ -166,7 +167,8 @@ def _read_target(t: dict[str, Any]) -> Target:
     p = t["provenance"]
     provenance = Provenance(Origin(p["origin"]), engine=p.get("engine", ""), model=p.get("model", ""),
                             model_version=p.get("model_version", ""), glossary_hash=p.get("glossary_hash", ""),
-                            tm_hit=bool(p.get("tm_hit")), note=p.get("note", ""))
+                            tm_hit=bool(p.get("tm_hit")), note=p.get("note", ""),
+                            termbase=p.get("termbase", ""))  # "" in a document from before it was recorded
     return Target(text=t["text"], state=State(t["state"]), provenance=provenance,
                   flags=[QAFlag(f["check"], f["severity"], f["message"]) for f in t.get("flags", [])],
                   terms=[_read_term(h) for h in t.get("terms", [])])

@@ -3,8 +3,10 @@
 The web pages (``i18n_pipeline.web.glossary``) and the CLI call these; every write goes through
 ``termbase`` (``add_term``, ``update_term``, ``remove_term``), so the desk validates and writes
 exactly as ``glossary add/edit/remove`` do. The history is one JSON line per change in
-``<state>/glossary-history.jsonl`` (who, when, action, file, before and after rows), appended
-after the CSV was replaced; nothing here imports the web layer.
+``<state>/glossary-history.jsonl`` (who, when, action, file, before and after rows, and the
+version of the whole term base the change made: ``Glossary.hash``), appended after the CSV was
+replaced; nothing here imports the web layer. ``termbase_versions`` reads back which desk change
+made which version (the figures page names them), ``termbase_version`` is the version now.
 """
 
 from __future__ import annotations
@@ -45,6 +47,37 @@ class Change:
     after: dict[str, str] | None
     who: str = ""
     at: str = ""
+    termbase: str = ""  # the term base's version after the change ("": a line from before it was recorded)
+
+
+@dataclass(frozen=True)
+class TermbaseVersion:
+    """A version of the whole term base as the desk's history knows it: the change that made it."""
+
+    digest: str  # ``Glossary.hash``
+    change: int  # that change's number in the history (1: the first)
+    at: str
+    who: str
+    action: str
+    entry: str
+
+
+def termbase_version(directory: Path) -> str:
+    """The version of the whole term base now: ``Glossary.hash`` of its usable entries, as a run
+    records it with each MT (16 hex digits; "" when there is no term-base folder)."""
+    from .termbase import load_usable_glossary
+
+    if not Path(directory).is_dir():
+        return ""
+    return load_usable_glossary(Path(directory))[0].hash
+
+
+def termbase_versions(state_dir: Path) -> tuple[int, dict[str, TermbaseVersion]]:
+    """How many changes the desk's history holds, and per term-base version the newest change that made it."""
+    changes = history(state_dir, limit=None)[::-1]
+    made = {c.termbase: TermbaseVersion(c.termbase, n, c.at, c.who, c.action, c.entry)
+            for n, c in enumerate(changes, 1) if c.termbase}
+    return len(changes), made
 
 
 def search(directory: Path, query: str = "", status: str = "", locale: str = "") -> list[RowRecord]:
@@ -84,20 +117,22 @@ def save(directory: Path, state_dir: Path, fields: dict, *, who: str, original: 
         entry = (_split(fields.get("en", "")) or ("",))[0]
         after = find_row(directory, entry)
         change = Change("add", path.name, entry, None, after.row if after else None)
-    return record(state_dir, change, who)
+    return record(state_dir, change, who, directory)
 
 
 def retire(directory: Path, state_dir: Path, entry: str, *, who: str, base: str | None = None) -> Change:
     """Take the entry out of the base (its row is kept in the history, so it can be restored)."""
     before = find_row(directory, entry)
     path = remove_term(directory, entry, base=base)
-    return record(state_dir, Change("retire", path.name, entry, before.row if before else None, None), who)
+    return record(state_dir, Change("retire", path.name, entry, before.row if before else None, None), who, directory)
 
 
-def record(state_dir: Path, change: Change, who: str) -> Change:
-    """Append ``change`` to the history (one line, O_APPEND: concurrent writers never interleave)."""
+def record(state_dir: Path, change: Change, who: str, directory: Path | None = None) -> Change:
+    """Append ``change`` to the history (one line, O_APPEND: concurrent writers never interleave);
+    with the term-base ``directory``, the version of the whole term base the change made."""
     done = Change(change.action, change.file, change.entry, change.before, change.after, who,
-                  datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                  datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                  termbase_version(directory) if directory is not None else change.termbase)
     line = json.dumps(done.__dict__, ensure_ascii=False) + "\n"
     path = Path(state_dir) / HISTORY
     try:
@@ -113,8 +148,8 @@ def record(state_dir: Path, change: Change, who: str) -> Change:
     return done
 
 
-def history(state_dir: Path, entry: str = "", limit: int = 200) -> list[Change]:
-    """Changes, newest first; for ``entry``, those whose before or after row names it."""
+def history(state_dir: Path, entry: str = "", limit: int | None = 200) -> list[Change]:
+    """Changes, newest first; for ``entry``, those whose before or after row names it (``limit=None``: all)."""
     path = Path(state_dir) / HISTORY
     if not path.exists():
         return []
@@ -229,4 +264,5 @@ def accept(directory: Path, state_dir: Path, item: ImportItem, *, who: str) -> C
     path = accept_import(directory, item)
     after = find_row(directory, item.entry)
     action = "add" if item.kind == "added" else "edit"
-    return record(state_dir, Change(action, path.name, item.entry, item.before, after.row if after else None), who)
+    return record(state_dir, Change(action, path.name, item.entry, item.before, after.row if after else None), who,
+                  directory)

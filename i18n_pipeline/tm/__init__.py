@@ -9,6 +9,8 @@
     sqlite_fuzzy.py / postgres_fuzzy.py   those candidates: FTS5 trigram index / pg_trgm (trigrams.py picks)
     workspace.py ``WorkspaceStore``: the workspace's segment versions and users, in the TM's database
     sqlite_workspace.py / postgres_workspace.py   their SQL on each back-end
+    sessions.py  ``SessionStore``: the workspace's login sessions (token hashes), shared by every process
+    sqlite_sessions.py / postgres_sessions.py     their SQL on each back-end
 
 Run state goes through ``TranslationMemory`` too (``manifest``, ``run_guard``, ``claimed``,
 ``article_guard``): the embedded memory keeps the state folder's ``manifest.json`` and run lock.

@@ -3,9 +3,10 @@
 The same two tables as ``sqlite_workspace.py`` (``segment_edits``, ``workspace_users``; the
 same columns, timestamps as ISO text so ordering is the same on both) in the TM's database,
 created on first use under an advisory lock (two machines opening a fresh database at once do
-not race on ``CREATE TABLE``). Every write is one transaction on one pooled connection, and a
-save's human TM row is written in that same transaction, so a killed save leaves both as before
-or both as after.
+not race on ``CREATE TABLE``); a column added since the first release (``termbase``) is added to
+an older database then, under the same lock (``ADD COLUMN IF NOT EXISTS``; older saves read
+``''``). Every write is one transaction on one pooled connection, and a save's human TM row is
+written in that same transaction, so a killed save leaves both as before or both as after.
 
 Two writers on one segment, on any machines: the version rule is the statement itself.
 ``INSERT … SELECT … WHERE (newest stored version) = n ON CONFLICT DO NOTHING`` adds version n+1
@@ -42,8 +43,10 @@ CREATE TABLE IF NOT EXISTS segment_edits (
     model         TEXT NOT NULL DEFAULT '',
     model_version TEXT NOT NULL DEFAULT '',
     glossary_hash TEXT NOT NULL DEFAULT '',
+    termbase      TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (article, locale, segment_id, version)
 );
+ALTER TABLE segment_edits ADD COLUMN IF NOT EXISTS termbase TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS segment_edits_who ON segment_edits (who);
 CREATE TABLE IF NOT EXISTS workspace_users (
     name          TEXT PRIMARY KEY,
@@ -55,7 +58,7 @@ CREATE TABLE IF NOT EXISTS workspace_users (
 """
 # The value types of one segment_edits row, in column order (psycopg sends str as "unknown").
 _TYPES = ("text", "text", "text", "integer", "text", "text", "text", "text", "text", "text", "text", "integer",
-          "text", "text", "text")
+          "text", "text", "text", "text")
 
 
 class PostgresWorkspaceTables:

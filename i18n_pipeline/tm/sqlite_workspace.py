@@ -8,7 +8,7 @@ only adds version n+1 when the newest stored version is still n (the UNIQUE key 
 n+1 as well).
 
 Columns added after the table's first release (``edit_ms``; ``model``, ``model_version``,
-``glossary_hash``) are added to an older file when it opens (``ALTER TABLE``; existing saves
+``glossary_hash``; ``termbase``) are added to an older file when it opens (``ALTER TABLE``; existing saves
 read as 0 / ``''``).
 """
 
@@ -41,6 +41,7 @@ _SCHEMA = (
         model         TEXT NOT NULL DEFAULT '',
         model_version TEXT NOT NULL DEFAULT '',
         glossary_hash TEXT NOT NULL DEFAULT '',
+        termbase      TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (article, locale, segment_id, version)
     )
     """,
@@ -60,6 +61,7 @@ _MIGRATIONS = {
     "model": "TEXT NOT NULL DEFAULT ''",
     "model_version": "TEXT NOT NULL DEFAULT ''",
     "glossary_hash": "TEXT NOT NULL DEFAULT ''",
+    "termbase": "TEXT NOT NULL DEFAULT ''",
 }
 
 
@@ -95,7 +97,7 @@ class SQLiteWorkspaceTables:
             cursor = tx.db.execute(
                 f"""
                 INSERT INTO segment_edits ({self._columns})
-                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
                 WHERE (SELECT coalesce(max(version), 0) FROM segment_edits
                        WHERE article = ? AND locale = ? AND segment_id = ?) = ?
                 """,

@@ -19,8 +19,11 @@ post-editing figures); ``before_text`` the target the save replaced; ``edit_ms``
 translator had the segment open (focus to save, in milliseconds, as the editor measured it and
 the workspace capped it; 0 when unknown). ``model``, ``model_version`` and ``glossary_hash`` say
 what produced ``mt_text`` (the MT target's provenance when the segment was first saved), so
-post-editing figures go per model and glossary version. ``edit_ms`` and the model columns came
-after the first release: an older SQLite file gets them when it opens (existing saves read 0 / ``''``).
+post-editing figures go per model and glossary version; ``glossary_hash`` is the key of the
+term-base entries that matched the sentence, ``termbase`` the version of the whole term base
+(``Glossary.hash``) the run that made the MT used. ``edit_ms``, the model columns and ``termbase``
+came after the first release: an older file (SQLite or PostgreSQL) gets them when it opens
+(existing saves read 0 / ``''``).
 
 ``workspace_users``: accounts for ``serve`` on a non-local host (argon2 hash, roles as text).
 """
@@ -35,7 +38,7 @@ from .base import now as _now
 from .sqlite import SQLiteBackend
 
 _EDIT_COLUMNS = ("article, locale, segment_id, version, source, target, state, mt_text, before_text, who, at, edit_ms, "
-                 "model, model_version, glossary_hash")
+                 "model, model_version, glossary_hash, termbase")
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ class EditRecord:
     edit_ms: int = 0  # focus to save, capped (0: not measured)
     model: str = ""  # what produced mt_text ("" : not recorded, a save from before these columns)
     model_version: str = ""
-    glossary_hash: str = ""
+    glossary_hash: str = ""  # the key of the term-base entries that matched the sentence
+    termbase: str = ""  # the whole term base's version when the MT was made ("" : not recorded)
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,7 @@ class WorkspaceStore:
 
 def _edit_values(e: EditRecord) -> tuple:
     return (e.article, e.locale, e.segment_id, e.version, e.source, e.target, e.state.value,
-            e.mt_text, e.before_text, e.who, e.at, e.edit_ms, e.model, e.model_version, e.glossary_hash)  # fmt: skip
+            e.mt_text, e.before_text, e.who, e.at, e.edit_ms, e.model, e.model_version, e.glossary_hash, e.termbase)  # fmt: skip
 
 
 def _edit_from_row(row) -> EditRecord:

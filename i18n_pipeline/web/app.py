@@ -5,6 +5,7 @@
     POST /a/{article}/{locale}/save         one segment (JSON for the page's script, 303 for a plain form)
     POST /a/{article}/{locale}/presence     "I am here": who else is editing this article
     GET  /a/{article}/{locale}/history/{segment}, POST …/revert   a segment's saves (``history.py``)
+    GET  /stats, /stats/a/{article}         post-editing figures, and one article's per segment (``stats.py``)
     GET  /login, POST /login, POST /logout  accounts mode only
     GET  /static/…                          the page's script and styles (shipped in the package)
     /glossary…                              the glossary desk (``web/glossary.py``)
@@ -37,7 +38,8 @@ from ..errors import PipelineError
 from ..workspace import BadEdit, Correction, EditConflict, UnknownItem, Workspace, WorkspaceBusy
 from .render import marked_source, template_globals
 from .security import (
-    CSRF_COOKIE, SESSION_COOKIE, BodyTooLarge, LoginLimiter, SecurityMiddleware, Sessions, same_secret,
+    CSRF_COOKIE, SESSION_COOKIE, BodyTooLarge, LoginLimiter, SecurityMiddleware, Sessions, StoredSessions,
+    same_secret,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -80,7 +82,7 @@ def create_app(config: WebConfig) -> Starlette:
     env.globals.update(template_globals())
     workspace = Workspace(config.settings)
     from .history import export_view, history_view, revert_view  # after this module: they use its helpers
-    from .stats import stats_view
+    from .stats import stats_article_view, stats_view
 
     @asynccontextmanager
     async def lifespan(app):  # a PostgreSQL TM's pool is the workspace's until the server stops
@@ -102,6 +104,7 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/a/{article}/{locale}/revert", revert_view, methods=["POST"]),
             Route("/a/{article}/{locale}/export", export_view),
             Route("/stats", stats_view),
+            Route("/stats/a/{article}", stats_article_view),
             *glossary_routes(),
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
@@ -111,7 +114,7 @@ def create_app(config: WebConfig) -> Starlette:
     app.state.config = config
     app.state.env = env
     app.state.workspace = workspace
-    app.state.sessions = Sessions()
+    app.state.sessions = StoredSessions(workspace) if config.accounts else Sessions()  # see security.py
     app.state.presence = Presence()
     app.state.limiter = LoginLimiter()
     return SecurityMiddleware(app)
@@ -149,7 +152,11 @@ def _authenticate(request: Request) -> Response | None:
     cookie = request.cookies.get(CSRF_COOKIE)
     request.state.new_csrf_cookie = not cookie
     request.state.csrf_cookie = cookie or secrets.token_urlsafe(32)
-    request.state.session = state.sessions.get(request.cookies.get(SESSION_COOKIE))
+    try:
+        request.state.session = state.sessions.get(request.cookies.get(SESSION_COOKIE))
+    except PipelineError as exc:  # the TM that holds the sessions cannot be read: said once, nothing changed
+        request.state.session = None
+        return _error(request, 503, str(exc))
     if request.state.session is not None:
         return None
     config: WebConfig = state.config
@@ -313,7 +320,10 @@ async def login_view(request: Request) -> Response:
     if user is None:
         state.limiter.failed(f"name:{name}", f"addr:{client}")
         return _page(request, "login.html", status=401, next_url=next_url, message="wrong name or password")
-    sid, _ = state.sessions.create(user)
+    try:
+        sid, _ = state.sessions.create(user)
+    except PipelineError as exc:
+        return _error(request, 503, str(exc))
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict")
     return response
@@ -325,7 +335,10 @@ async def logout_view(request: Request) -> Response:
     form = await _form(request)
     if isinstance(form, Response):
         return form
-    request.app.state.sessions.drop(request.cookies.get(SESSION_COOKIE))
+    try:
+        request.app.state.sessions.drop(request.cookies.get(SESSION_COOKIE))
+    except PipelineError as exc:
+        return _error(request, 503, str(exc))
     response = RedirectResponse("/login" if request.app.state.config.accounts else "/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -26,10 +26,10 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from ..accounts import User
+from ..tm.sessions import SESSION_TTL_S
 
 SESSION_COOKIE = "i18n_session"
 CSRF_COOKIE = "i18n_csrf"
-SESSION_TTL_S = 12 * 3600
 MAX_BODY = 64 * 1024  # a form with one segment's text; anything larger is refused (413)
 LOGIN_WINDOW_S = 300
 LOGIN_FAILURES = 5
@@ -53,7 +53,7 @@ class Session:
 
 
 class Sessions:
-    """Session id → Session, in memory, thread-safe."""
+    """Session id → Session, in memory, thread-safe: the launch token's sessions."""
 
     def __init__(self) -> None:
         self._by_id: dict[str, Session] = {}
@@ -79,6 +79,24 @@ class Sessions:
     def drop(self, sid: str | None) -> None:
         with self._lock:
             self._by_id.pop(sid or "", None)
+
+
+class StoredSessions:
+    """The accounts' sessions, in the TM's database through the workspace (the same three calls as ``Sessions``)."""
+
+    def __init__(self, workspace) -> None:
+        self._workspace = workspace
+
+    def create(self, user: User) -> tuple[str, Session]:
+        sid, record = self._workspace.open_session(user)
+        return sid, Session(user, record.csrf)
+
+    def get(self, sid: str | None) -> Session | None:
+        record = self._workspace.session(sid)
+        return None if record is None else Session(User(record.user, record.roles), record.csrf)
+
+    def drop(self, sid: str | None) -> None:
+        self._workspace.end_session(sid)
 
 
 class LoginLimiter:

@@ -1,8 +1,14 @@
 """The post-editing dashboard: the figures of ``i18n-pipeline stats`` as a page.
 
     GET /stats    overall; a chart per model of HTER and chrF per ISO week (inline SVG drawn
-                  here, no script); then per week, model, glossary version, article, locale and
-                  translator: HTER, chrF, share unchanged, seconds per word (``Workspace.post_edit_report``)
+                  here, no script); then per week, model, term-base version (each named by the
+                  glossary-desk change that made it, ``Workspace.termbase_versions``), glossary key,
+                  article, locale and translator: HTER, chrF, share unchanged, seconds per word
+                  (``Workspace.post_edit_report``)
+    GET /stats/a/{article}   the drill-down from "Per article": each edited segment of the article,
+                  its MT and final text as a word diff (as the history page), its own HTER, chrF,
+                  edit time, unchanged or not, model, term-base version and glossary key
+                  (``Workspace.article_post_edits``, the same report)
 
 Bars are ``<meter>`` elements and SVG ``<rect>``s coloured by class: the page's CSP allows no
 inline style and no outside script.
@@ -17,9 +23,12 @@ from starlette.responses import Response
 
 from ..errors import PipelineError
 from ..postedit import Figures
+from ..textdiff import diff_words
+from ..workspace import UnknownItem
 from .app import _authenticate, _error, _page, _workspace
 
-GROUPS = (("week", "Per week"), ("model", "Per model"), ("glossary", "Per glossary version"),
+GROUPS = (("week", "Per week"), ("model", "Per model"), ("termbase", "Per term-base version"),
+          ("glossary", "Per glossary key (the entries matching the sentence)"),
           ("article", "Per article"), ("locale", "Per locale"), ("who", "Per translator"))
 # Chart geometry (SVG user units): a group of two bars per week, 0–100 on the vertical axis.
 PLOT_H, TOP, BOTTOM, LEFT = 100, 8, 30, 28
@@ -67,7 +76,36 @@ async def stats_view(request: Request) -> Response:
         result = _workspace(request).post_edit_report()
     except PipelineError as exc:
         return _error(request, 500, str(exc))
-    groups = [(title, sorted(result.by.get(name, {}).items())) for name, title in GROUPS]
+    groups = [(name, title, sorted(result.by.get(name, {}).items())) for name, title in GROUPS]
+    try:
+        current, changes, made = _workspace(request).termbase_versions()
+    except PipelineError:  # a term base that cannot be read: the figures stand without the names
+        current, changes, made = "", 0, {}
+    notes = {digest: _termbase_note(made.get(digest), digest == current) for digest in result.by.get("termbase", {})}
     charts = [week_chart(model, weeks) for model, weeks in sorted(result.model_week.items())]
-    return _page(request, "stats.html", overall=result.overall, groups=groups, charts=charts,
+    return _page(request, "stats.html", overall=result.overall, groups=groups, charts=charts, notes=notes,
+                 termbase_now=current, termbase_changes=changes,
                  model_week=result.model_week, signatures=result.signatures, bar_w=BAR_W, left=LEFT)
+
+
+def _termbase_note(made, current: bool) -> str:
+    """``desk change 14 · 2026-03-02 10:00 · vera (edit CIA) · current`` for one term-base version."""
+    parts = ["current"] if current else []
+    if made is not None:
+        when = made.at[:16].replace("T", " ")
+        parts.insert(0, f"desk change {made.change} · {when} · {made.who} ({made.action} {made.entry})")
+    return " · ".join(parts)
+
+
+async def stats_article_view(request: Request) -> Response:
+    if (answer := _authenticate(request)) is not None:
+        return answer
+    article = request.path_params["article"]
+    try:
+        figures, segments = _workspace(request).article_post_edits(article)
+    except UnknownItem as exc:
+        return _error(request, 404, str(exc))
+    except PipelineError as exc:
+        return _error(request, 500, str(exc))
+    rows = [(f, diff_words(f.mt_text, f.final)) for f in segments]
+    return _page(request, "stats_article.html", article=article, figures=figures, rows=rows)

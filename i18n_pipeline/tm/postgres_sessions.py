@@ -1,0 +1,65 @@
+"""The sessions table on the shared PostgreSQL TM (SQL, PostgreSQL only): see ``sessions.py``.
+
+The same table as ``sqlite_sessions.py`` in the TM's database, created once per back-end object
+under the workspace tables' advisory lock (two machines opening a fresh database at once do not
+race on ``CREATE TABLE``). Every statement is one transaction on one pooled connection, so a
+logout on one machine is seen by the next request on any other.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .postgres_workspace import PostgresWorkspaceTables
+
+if TYPE_CHECKING:
+    from .postgres import PostgresBackend
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS workspace_sessions (
+    token_hash TEXT PRIMARY KEY,
+    csrf       TEXT NOT NULL,
+    user_name  TEXT NOT NULL,
+    created    DOUBLE PRECISION NOT NULL,
+    last_seen  DOUBLE PRECISION NOT NULL
+);
+"""
+_LOCK_ID = 0x7418_6E03  # pg_advisory_xact_lock key that serializes creating the sessions table
+
+
+class PostgresSessionTables:
+    def __init__(self, backend: PostgresBackend):
+        self._backend = backend
+        if not getattr(backend, "_sessions_ready", False):  # once per back-end object, not per request
+            PostgresWorkspaceTables(backend, "")  # workspace_users, which every lookup joins
+            with backend.transaction() as tx:
+                tx._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+                tx._conn.execute(_SCHEMA)
+            backend._sessions_ready = True
+
+    def create(self, token_hash: str, csrf: str, user: str, now: float, expired_before: float) -> None:
+        with self._backend.transaction() as tx:
+            tx._conn.execute("DELETE FROM workspace_sessions WHERE created <= %s "
+                             "OR user_name NOT IN (SELECT name FROM workspace_users)", (expired_before,))
+            tx._conn.execute("INSERT INTO workspace_sessions (token_hash, csrf, user_name, created, last_seen) "
+                             "VALUES (%s, %s, %s, %s, %s)", (token_hash, csrf, user, now, now))
+
+    def get(self, token_hash: str, expired_before: float) -> tuple | None:
+        rows = self._backend._read(
+            "SELECT s.user_name, u.roles, s.csrf, s.created, s.last_seen FROM workspace_sessions AS s "
+            "JOIN workspace_users AS u ON u.name = s.user_name WHERE s.token_hash = %s AND s.created > %s",
+            (token_hash, expired_before),
+        )
+        return rows[0] if rows else None
+
+    def touch(self, token_hash: str, now: float) -> None:
+        with self._backend.transaction() as tx:
+            tx._conn.execute("UPDATE workspace_sessions SET last_seen = %s WHERE token_hash = %s", (now, token_hash))
+
+    def drop(self, token_hash: str) -> bool:
+        with self._backend.transaction() as tx:
+            return tx._conn.execute("DELETE FROM workspace_sessions WHERE token_hash = %s",
+                                    (token_hash,)).rowcount == 1
+
+    def count(self) -> int:
+        return self._backend._read("SELECT count(*) FROM workspace_sessions", ())[0][0]

@@ -1,0 +1,67 @@
+"""The sessions table on the embedded SQLite TM (SQL, SQLite only): see ``sessions.py``.
+
+The table lives in ``<state>/tm.sqlite`` next to ``workspace_users``; it is created the first time
+a store opens a file without it (a read tells, so a page view takes no write lock). Logins and
+logouts are ``BEGIN IMMEDIATE`` transactions of the back-end.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from ..errors import StateError
+from .sqlite_workspace import SQLiteWorkspaceTables
+
+if TYPE_CHECKING:
+    from .sqlite import SQLiteBackend
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS workspace_sessions (
+    token_hash TEXT PRIMARY KEY,
+    csrf       TEXT NOT NULL,
+    user_name  TEXT NOT NULL,
+    created    REAL NOT NULL,
+    last_seen  REAL NOT NULL
+)
+"""
+
+
+class SQLiteSessionTables:
+    def __init__(self, backend: SQLiteBackend):
+        self._backend = backend
+        present = backend._read("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'workspace_sessions'", ())
+        if present:
+            return
+        SQLiteWorkspaceTables(backend, "")  # workspace_users, which every lookup joins
+        try:
+            with backend.transaction() as tx:
+                tx.db.execute(_SCHEMA)
+        except sqlite3.DatabaseError as exc:  # pragma: no cover - the TM opened, so the file is sound
+            raise StateError(f"{backend.location}: the sessions table cannot be created ({exc})") from exc
+
+    def create(self, token_hash: str, csrf: str, user: str, now: float, expired_before: float) -> None:
+        with self._backend.transaction() as tx:
+            tx.db.execute("DELETE FROM workspace_sessions WHERE created <= ? "
+                          "OR user_name NOT IN (SELECT name FROM workspace_users)", (expired_before,))
+            tx.db.execute("INSERT INTO workspace_sessions (token_hash, csrf, user_name, created, last_seen) "
+                          "VALUES (?, ?, ?, ?, ?)", (token_hash, csrf, user, now, now))
+
+    def get(self, token_hash: str, expired_before: float) -> tuple | None:
+        rows = self._backend._read(
+            "SELECT s.user_name, u.roles, s.csrf, s.created, s.last_seen FROM workspace_sessions AS s "
+            "JOIN workspace_users AS u ON u.name = s.user_name WHERE s.token_hash = ? AND s.created > ?",
+            (token_hash, expired_before),
+        )
+        return rows[0] if rows else None
+
+    def touch(self, token_hash: str, now: float) -> None:
+        with self._backend.transaction() as tx:
+            tx.db.execute("UPDATE workspace_sessions SET last_seen = ? WHERE token_hash = ?", (now, token_hash))
+
+    def drop(self, token_hash: str) -> bool:
+        with self._backend.transaction() as tx:
+            return tx.db.execute("DELETE FROM workspace_sessions WHERE token_hash = ?", (token_hash,)).rowcount == 1
+
+    def count(self) -> int:
+        return self._backend._read("SELECT count(*) FROM workspace_sessions", ())[0][0]
