@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"beam size for every system (default {Decoding.beam_size})")
     parser.add_argument("--model", choices=("base", "big"), default="base",
                         help="random-weight transformer-base (default) or transformer-big")
+    parser.add_argument("--argos-articles", type=int, default=BenchConfig.argos_articles,
+                        help="time Argos on the first N articles and project it to the corpus by target tokens "
+                             f"(default {BenchConfig.argos_articles}; 0: all of them)")
     parser.add_argument("--no-rss", action="store_true",
                         help="skip the extra cold ru,arm run that measures peak memory")
     parser.add_argument("--backfill", action="store_true",
@@ -33,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="instead: fuzzy TM lookups on a generated 200,000-entry TM, SQLite and PostgreSQL "
                              "(bench/fuzzy.py; target 50 ms a lookup)")
     args = parser.parse_args(argv)
-    if args.articles < 1 or args.length < 1 or args.beam < 1 or args.batch_articles < 0:
-        parser.error("--articles, --length and --beam must be positive")
+    if args.articles < 1 or args.length < 1 or args.beam < 1 or args.batch_articles < 0 or args.argos_articles < 0:
+        parser.error("--articles, --length and --beam must be positive (--argos-articles and --batch-articles ≥ 0)")
 
     from rich.console import Console
 
@@ -43,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
     console = Console()
     config = BenchConfig(articles=args.articles, measure_rss=not args.no_rss, model=ModelSize.named(args.model),
+                         argos_articles=args.argos_articles,
                          decoding=replace(Decoding(), beam_size=args.beam, length=args.length))
     if args.backfill or args.tm_compare or args.fuzzy:
         return _scale(args, config, console)

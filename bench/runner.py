@@ -44,9 +44,12 @@ def run_benchmark(config: BenchConfig, note: Callable[[str], None] = lambda mess
     note(f"--help: median of {config.help_runs}")
     help_s = median_seconds(cli_command() + ["--help"], config.help_runs, cwd=PROJECT_ROOT, env=env)
 
-    note(f"(a) Argos translate() over {len(workload.paragraphs)} paragraphs")
-    argos = run_argos(_argos_request(config, models, workload), env=env, scratch=config.cache_dir)
-    note(f"    {argos.seconds:.2f} s")
+    subset = workload
+    if config.argos_subset < config.articles:  # article i is the same in every corpus size
+        _, subset = ensure_corpus(SAMPLE_ARTICLE, config.argos_subset, config.cache_dir / f"corpus-{config.argos_subset}")
+    note(f"(a) Argos translate() over {len(subset.paragraphs)} paragraphs ({subset.articles} of {config.articles} articles)")
+    argos = run_argos(_argos_request(config, models, subset), env=env, scratch=config.cache_dir)
+    note(f"    {argos.seconds:.2f} s, projected to the corpus: {argos.seconds * _argos_scale(argos, workload, config):.2f} s")
 
     # (c) twice, around the pipeline's runs: a shared machine's speed drifts over minutes, and
     # (b)/(c) and (b')/(c) compare runs made close together (their mean is the ceiling).
@@ -108,20 +111,26 @@ class Runs:
     ceiling_runs: list[float]  # (c) before (b) and after (b'); ``ceiling`` holds their mean
 
 
+def _argos_scale(argos: ArgosRun, workload: Workload, config: BenchConfig) -> float:
+    """Corpus target tokens over those Argos decoded (1.0 when it ran on the whole corpus)."""
+    return len(workload.sentences) * config.decoding.length / argos.detail["target_tokens"]
+
+
 def _results(config: BenchConfig, models: BenchModels, workload: Workload, runs: Runs, warnings: list[str],
              load_before: tuple[float, float, float]) -> dict:
     ceiling, argos, cold, warm, both, bare = runs.ceiling, runs.argos, runs.cold, runs.warm, runs.both, runs.bare
     urgent = runs.urgent
     decoding = config.decoding
+    argos_s = argos.seconds * _argos_scale(argos, workload, config)
     return {
-        "argos_s": argos.seconds,
+        "argos_s": argos_s,  # projected to the corpus from details.argos (measured_s on its articles)
         "pipeline_s": cold.seconds,
         "ceiling_s": ceiling.seconds,
         "rerun_s": warm.seconds,
         "segments": ceiling.segments,
         "target_tokens_per_s": ceiling.target_tokens / cold.seconds,
         "peak_rss_mb": both.measured.peak_rss_mb if both else None,
-        "speedup_vs_argos": argos.seconds / cold.seconds,
+        "speedup_vs_argos": argos_s / cold.seconds,
         "pipeline_vs_ceiling": cold.seconds / ceiling.seconds,
         "rerun_speedup": cold.seconds / warm.seconds,
         "help_s": runs.help_s,
@@ -153,7 +162,8 @@ def _results(config: BenchConfig, models: BenchModels, workload: Workload, runs:
                         "source_pieces_per_word": ceiling.source_tokens / sum(len(s.split()) for s in
                                                                               workload.unique_sentences),
                         "target_tokens_per_s": ceiling.target_tokens / ceiling.seconds},
-            "argos": {**argos.detail, "process_s": argos.process.seconds,
+            "argos": {**argos.detail, "articles": config.argos_subset, "measured_s": argos.seconds,
+                      "projected_to_corpus": _argos_scale(argos, workload, config), "process_s": argos.process.seconds,
                       "peak_rss_mb": argos.process.peak_rss_mb,
                       "target_tokens_per_s": argos.detail["target_tokens"] / argos.seconds},
             "pipeline_cold": {"locales": cold.summary["locales"], "peak_rss_mb": cold.measured.peak_rss_mb},

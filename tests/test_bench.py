@@ -42,8 +42,9 @@ def test_corpus_articles_are_distinct_deterministic_and_read_like_the_sample(tmp
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, BenchConfig]:
     cache = tmp_path_factory.mktemp("bench-cache")
+    # Argos on the first article only: the projection to the corpus is what ``make bench`` reports.
     config = BenchConfig(articles=2, cache_dir=cache, results_file=cache / "results.json", model=TINY,
-                         decoding=Decoding(length=LENGTH), help_runs=1)
+                         decoding=Decoding(length=LENGTH), help_runs=1, argos_articles=1)
     return run_benchmark(config), config
 
 
@@ -68,10 +69,15 @@ def test_every_system_decodes_the_same_sentences_at_the_fixed_length(results) ->
     assert details["ceiling"]["target_tokens"] == data["segments"] * LENGTH
     assert 1.0 < details["ceiling"]["source_pieces_per_word"] < 2.0  # a news-sized tokenizer, not characters
     argos = details["argos"]
-    assert argos["sentences"] == corpus["sentences"]
-    assert argos["target_tokens"] == corpus["sentences"] * LENGTH
-    assert argos["translate_batch_calls"] == corpus["paragraphs"]  # one call per paragraph: Argos's way
+    first = read_workload([SAMPLE_ARTICLE])  # article 0 is the sample page itself
+    assert argos["articles"] == 1 and argos["paragraphs"] == len(first.paragraphs)
+    assert argos["sentences"] == len(first.sentences) < corpus["sentences"]
+    assert argos["target_tokens"] == argos["sentences"] * LENGTH
+    assert argos["translate_batch_calls"] == argos["paragraphs"]  # one call per paragraph: Argos's way
     assert argos["beam_size"] == Decoding.beam_size
+    # Projected by target tokens: Argos decodes one paragraph at a time, so its time is linear in them.
+    assert argos["projected_to_corpus"] == pytest.approx(corpus["sentences"] / argos["sentences"])
+    assert data["argos_s"] == pytest.approx(argos["measured_s"] * argos["projected_to_corpus"])
 
 
 def test_pipeline_runs_cold_then_warm_and_loads_both_locales_for_memory(results) -> None:
@@ -115,7 +121,8 @@ def test_render_prints_both_tables(results) -> None:
     console = Console(record=True, width=120)
     render(data, console)
     text = console.export_text()
-    assert "(a) Argos translate()" in text and "(c) raw CTranslate2" in text and "empty glossary" in text
+    assert "(a) Argos translate(), " in text and "on 1 of 2 articles, projected" in text
+    assert "(c) raw CTranslate2" in text and "empty glossary" in text
     assert "re-decodes in (b)" in text and "one urgent article" in text
     assert "pipeline_vs_ceiling" in text and "<= 1.15" in text
     assert "pipeline_no_glossary_vs_ceiling" in text and "<= 1.1" in text and "urgent_article_s" in text
