@@ -241,7 +241,8 @@ def _translate_claimed(items: Sequence[BatchItem], context: BatchContext, report
         if items:  # all up to date: not even the stages' imports
             from .langid import preload
 
-            preload(context.store.root / ".cache")  # an uncompressed copy of the language-ID model
+            # an uncompressed copy of the language-ID model, kept with the installed models
+            preload(context.store.root / ".cache" if context.store.root.is_dir() else None)
             _preload_engines(context)
             feeds = [_LocaleFeed(locale, context) for locale in context.locales]
             for article in _prepare_each([Path(i.path) for i in items], {Path(i.path): i.stem for i in items},
