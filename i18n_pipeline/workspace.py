@@ -32,8 +32,9 @@ Where it all lives follows the TM (``tm.open_memory``): the embedded ``<state>/t
 per call as every command does; or, with ``[tm] url`` / ``I18N_PIPELINE_TM_URL`` naming
 PostgreSQL, the shared database, whose pool a ``Workspace`` opens once (an unreachable server is
 refused then, before any work) and holds until ``close()``. There the segment versions, users,
-post-editing figures, login sessions and fuzzy matches (``pg_trgm``) are every machine's: a
-workspace on one machine sees the saves made on another, and a login on one is a login on all. The pending markers stay in this machine's state folder:
+post-editing figures, login sessions, failed logins and fuzzy matches (``pg_trgm``) are every
+machine's: a workspace on one machine sees the saves made on another, a login on one is a login on
+all, and five failed logins spread over them lock the name (or address) out on all. The pending markers stay in this machine's state folder:
 they name the re-renders of outputs this machine was writing.
 """
 
@@ -57,7 +58,7 @@ from .locales import SITE_LOCALES, Locale
 from .tm import TMEntry, TranslationMemory, is_postgres_url, memory_location, normalize_source
 from .textdiff import diff_words
 from .tm.fuzzy import FuzzyMatch, search as fuzzy_search, similarity
-from .tm.sessions import SessionRecord, SessionStore
+from .tm.sessions import LoginFailures, SessionRecord, SessionStore
 from .tm.workspace import EditRecord, UserRecord, VersionConflict, WorkspaceStore
 from .tm_search import glossary_terms
 
@@ -490,6 +491,18 @@ class Workspace:
             return False
         with self._tm() as tm:
             return SessionStore(tm).drop(token)
+
+    # -- failed logins (the lockout, in the TM's database: counted across every process on one TM)
+
+    def login_blocked(self, *keys: str) -> bool:
+        """Whether any key (``name:…``, ``addr:…``) has had ``LOGIN_FAILURES`` failed logins within the window."""
+        with self._tm() as tm:
+            return LoginFailures(tm).blocked(*keys)
+
+    def login_failed(self, *keys: str) -> None:
+        """Count one failed login against each key, for every process and machine on this TM."""
+        with self._tm() as tm:
+            LoginFailures(tm).failed(*keys)
 
     # -- plumbing ----------------------------------------------------------------------------
 

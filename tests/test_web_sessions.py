@@ -1,5 +1,6 @@
-"""Login sessions in the TM store, on both back-ends: two ``serve`` apps on one store share every
-login and every logout; only a hash of the token is stored; the 12-hour rule and the purge hold."""
+"""Login sessions and the failed-login lockout in the TM store, on both back-ends: two ``serve`` apps
+on one store share every login, every logout and every failed login; only hashes of the tokens and
+of the lockout's keys are stored; the 12-hour rule, the five-minute window and the purges hold."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from starlette.testclient import TestClient
 
 from i18n_pipeline.tm import TranslationMemory, memory_location
 from i18n_pipeline.tm import sessions as sessions_module
-from i18n_pipeline.tm.sessions import SESSION_TTL_S, SessionStore
+from i18n_pipeline.tm.sessions import LOGIN_FAILURES, LOGIN_WINDOW_S, SESSION_TTL_S, LoginFailures, SessionStore
 from i18n_pipeline.web import WebConfig, create_app
+from i18n_pipeline.web import security
+from i18n_pipeline.web.security import LoginLimiter, Sessions, StoredLoginLimiter, StoredSessions
 from i18n_pipeline.workspace import Workspace
 from workspace_support import STEM, settings_for
 
@@ -167,3 +170,147 @@ def test_a_session_store_that_cannot_be_read_is_one_line_and_a_503(site, monkeyp
     monkeypatch.setattr(Workspace, "session", broken)
     answer = client.get("/", headers={"accept": "application/json"})
     assert answer.status_code == 503 and answer.json() == {"error": message}
+
+
+# -- the failed-login lockout ---------------------------------------------------------------------
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _client(settings, address: str = "testclient") -> TestClient:
+    """An accounts app on these settings whose requests come from ``address``."""
+    return TestClient(create_app(WebConfig(settings, accounts=True)), base_url="http://127.0.0.1",
+                      follow_redirects=False, client=(address, 50000))
+
+
+def _failure_rows(settings) -> list[tuple]:
+    with TranslationMemory(memory_location(settings)) as tm:
+        return tm.backend._read("SELECT key_hash, at FROM workspace_login_failures ORDER BY at, key_hash", ())
+
+
+def test_five_failed_logins_on_app_a_lock_the_name_out_on_app_b(store_settings):
+    a, b = store_settings
+    with Workspace(a) as ws:
+        ws.add_user("rita", PASSWORD, ("translator:ru",))
+        ws.add_user("vera", PASSWORD, ("reviewer",))
+    with _client(a, "198.51.100.1") as app_a, _client(b, "203.0.113.2") as app_b, \
+            _client(b, "198.51.100.1") as app_b_same_address:
+        for _ in range(LOGIN_FAILURES):
+            assert _login(app_a, password="wrong password").status_code == 401
+        assert _login(app_a).status_code == 429
+        locked = _login(app_b)  # the right password, on the other machine, from another address
+        assert locked.status_code == 429 and "too many failed logins; wait five minutes" in locked.text
+        assert _login(app_b, "vera").status_code == 303  # another name from another address: not locked
+        assert _login(app_b_same_address, "vera").status_code == 429  # the address is locked on B too
+
+
+def test_a_successful_login_clears_no_failures(two_apps):
+    app_a, app_b = two_apps
+    for _ in range(LOGIN_FAILURES - 1):
+        assert _login(app_a, password="wrong password").status_code == 401
+    assert _login(app_b).status_code == 303
+    assert _login(app_a, password="wrong password").status_code == 401  # the fifth, across both apps
+    assert _login(app_b).status_code == 429
+
+
+def test_failed_login_keys_are_stored_only_as_their_sha256(two_apps, store_settings):
+    app_a, _ = two_apps
+    assert _login(app_a, password="wrong password").status_code == 401
+    rows = _failure_rows(store_settings[0])
+    assert sorted(key for key, _ in rows) == sorted([_sha("name:rita"), _sha("addr:testclient")])
+    assert not any("rita" in key or "testclient" in key for key, _ in rows)
+    assert len({at for _, at in rows}) == 1  # one failure, one wall-clock time for both keys
+
+
+def test_the_lockout_ends_when_the_window_has_passed_and_old_failures_are_purged_on_write(store_settings,
+                                                                                             monkeypatch):
+    settings = store_settings[0]
+    clock = [3_000_000.0]
+    monkeypatch.setattr(sessions_module.time, "time", lambda: clock[0])
+    keys = ("name:rita", "addr:198.51.100.1")
+    with Workspace(settings) as ws:
+        for _ in range(LOGIN_FAILURES - 1):
+            ws.login_failed(*keys)
+        assert not ws.login_blocked(*keys)
+        ws.login_failed(*keys)
+        assert ws.login_blocked(*keys) and ws.login_blocked("name:rita") and ws.login_blocked("name:vera", keys[1])
+        assert not ws.login_blocked("name:vera", "addr:203.0.113.2")
+        clock[0] += LOGIN_WINDOW_S  # the window's last instant: still locked
+        assert ws.login_blocked(*keys)
+        clock[0] += 1
+        assert not ws.login_blocked(*keys)
+        assert len(_failure_rows(settings)) == 2 * LOGIN_FAILURES  # past the window, not yet purged: a read writes nothing
+        ws.login_failed("name:vera")  # a write purges
+        assert _failure_rows(settings) == [(_sha("name:vera"), clock[0])]
+
+
+@pytest.mark.parametrize("kind", ["memory", "store"])
+def test_the_in_memory_and_the_stored_limiter_keep_one_sliding_window(kind, site, monkeypatch):
+    clock = [5_000_000.0]
+    monkeypatch.setattr(security.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(sessions_module.time, "time", lambda: clock[0])
+    with Workspace(settings_for(site)) as ws:
+        limiter = LoginLimiter() if kind == "memory" else StoredLoginLimiter(ws)
+        limiter.failed("name:rita", "addr:x")
+        clock[0] += 100
+        for _ in range(LOGIN_FAILURES - 1):
+            limiter.failed("name:rita")
+        assert limiter.blocked("name:rita") and not limiter.blocked("addr:x") and not limiter.blocked("name:vera")
+        clock[0] += LOGIN_WINDOW_S - 100  # the first failure is at the window's edge: it still counts
+        assert limiter.blocked("name:rita")
+        clock[0] += 1  # it has left the window: four remain
+        assert not limiter.blocked("name:rita")
+        limiter.failed("name:rita")
+        assert limiter.blocked("name:rita")
+
+
+def test_the_limiter_is_kept_where_the_sessions_are(site):
+    """Accounts: both in the TM store; the launch token (127.0.0.1): both in this process."""
+    accounts = create_app(WebConfig(settings_for(site), accounts=True)).app.state
+    token = create_app(WebConfig(settings_for(site), token="launch-secret")).app.state
+    assert isinstance(accounts.sessions, StoredSessions) and isinstance(accounts.limiter, StoredLoginLimiter)
+    assert isinstance(token.sessions, Sessions) and isinstance(token.limiter, LoginLimiter)
+
+
+def test_an_older_tm_file_gets_the_login_failures_table_and_its_index(site):
+    path = site / "state" / "tm.sqlite"
+    with TranslationMemory(path) as tm:
+        SessionStore(tm).count()
+    with sqlite3.connect(path) as db:  # a file of the previous version: the sessions table, no failures table
+        db.execute("DROP TABLE IF EXISTS workspace_login_failures")
+    with TranslationMemory(path) as tm:
+        failures = LoginFailures(tm)
+        assert not failures.blocked("name:rita") and failures.count() == 0
+        failures.failed("name:rita")
+        assert failures.count() == 1 and SessionStore(tm).count() == 0
+    with sqlite3.connect(path) as db:
+        [(sql,)] = db.execute("SELECT sql FROM sqlite_master WHERE name = 'workspace_login_failures_key'").fetchall()
+    assert "(key_hash, at)" in sql
+
+
+def test_a_lockout_store_that_cannot_be_read_or_written_is_one_line_and_a_503(site, monkeypatch):
+    from i18n_pipeline.errors import StateError
+
+    with Workspace(settings_for(site)) as ws:
+        ws.add_user("rita", PASSWORD, ("translator:ru",))
+    client = _client(settings_for(site))
+    message = "tm.sqlite: translation memory cannot be read (disk I/O error); move the file aside"
+
+    def broken(self, *keys):
+        raise StateError(message)
+
+    def login(password):
+        csrf = _csrf(client.get("/login").text)
+        return client.post("/login?next=/", headers={"accept": "application/json"},
+                           data={"csrf": csrf, "name": "rita", "password": password})
+
+    monkeypatch.setattr(Workspace, "login_blocked", broken)
+    answer = login(PASSWORD)
+    assert answer.status_code == 503 and answer.json() == {"error": message}
+    monkeypatch.setattr(Workspace, "login_blocked", lambda self, *keys: False)
+    monkeypatch.setattr(Workspace, "login_failed", broken)
+    answer = login("wrong password")
+    assert answer.status_code == 503 and answer.json() == {"error": message}
+    assert login(PASSWORD).status_code == 303  # a right password writes no failure

@@ -10,6 +10,7 @@
     workspace.py ``WorkspaceStore``: the workspace's segment versions and users, in the TM's database
     sqlite_workspace.py / postgres_workspace.py   their SQL on each back-end
     sessions.py  ``SessionStore``: the workspace's login sessions (token hashes), shared by every process
+                 and ``LoginFailures``: the failed-login lockout (key hashes), counted across them all
     sqlite_sessions.py / postgres_sessions.py     their SQL on each back-end
 
 Run state goes through ``TranslationMemory`` too (``manifest``, ``run_guard``, ``claimed``,

@@ -1,9 +1,10 @@
-"""The sessions table on the shared PostgreSQL TM (SQL, PostgreSQL only): see ``sessions.py``.
+"""The sessions and login-failure tables on the shared PostgreSQL TM (SQL, PostgreSQL only): see ``sessions.py``.
 
-The same table as ``sqlite_sessions.py`` in the TM's database, created once per back-end object
-under the workspace tables' advisory lock (two machines opening a fresh database at once do not
-race on ``CREATE TABLE``). Every statement is one transaction on one pooled connection, so a
-logout on one machine is seen by the next request on any other.
+The same tables as ``sqlite_sessions.py`` in the TM's database, created (where missing: also in a
+database that has the sessions table but not the newer failures table) once per back-end object
+under an advisory lock (two machines opening a fresh database at once do not race on
+``CREATE TABLE``). Every statement is one transaction on one pooled connection, so a logout or a
+failed login on one machine is seen by the next request on any other.
 """
 
 from __future__ import annotations
@@ -15,16 +16,21 @@ from .postgres_workspace import PostgresWorkspaceTables
 if TYPE_CHECKING:
     from .postgres import PostgresBackend
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS workspace_sessions (
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS workspace_sessions (
     token_hash TEXT PRIMARY KEY,
     csrf       TEXT NOT NULL,
     user_name  TEXT NOT NULL,
     created    DOUBLE PRECISION NOT NULL,
     last_seen  DOUBLE PRECISION NOT NULL
-);
-"""
-_LOCK_ID = 0x7418_6E03  # pg_advisory_xact_lock key that serializes creating the sessions table
+)""",
+    """CREATE TABLE IF NOT EXISTS workspace_login_failures (
+    key_hash TEXT NOT NULL,
+    at       DOUBLE PRECISION NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS workspace_login_failures_key ON workspace_login_failures (key_hash, at)",
+)
+_LOCK_ID = 0x7418_6E03  # pg_advisory_xact_lock key that serializes creating the sessions tables
 
 
 class PostgresSessionTables:
@@ -34,7 +40,8 @@ class PostgresSessionTables:
             PostgresWorkspaceTables(backend, "")  # workspace_users, which every lookup joins
             with backend.transaction() as tx:
                 tx._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
-                tx._conn.execute(_SCHEMA)
+                for statement in _SCHEMA:
+                    tx._conn.execute(statement)
             backend._sessions_ready = True
 
     def create(self, token_hash: str, csrf: str, user: str, now: float, expired_before: float) -> None:
@@ -63,3 +70,18 @@ class PostgresSessionTables:
 
     def count(self) -> int:
         return self._backend._read("SELECT count(*) FROM workspace_sessions", ())[0][0]
+
+    def most_failures(self, key_hashes: list[str], since: float) -> int:
+        rows = self._backend._read(
+            "SELECT count(*) FROM workspace_login_failures WHERE key_hash = ANY(%s) AND at >= %s "
+            "GROUP BY key_hash ORDER BY count(*) DESC LIMIT 1", (list(key_hashes), since))
+        return rows[0][0] if rows else 0
+
+    def add_failures(self, key_hashes: list[str], now: float, expired_before: float) -> None:
+        with self._backend.transaction() as tx:
+            tx._conn.execute("DELETE FROM workspace_login_failures WHERE at < %s", (expired_before,))
+            tx._conn.execute("INSERT INTO workspace_login_failures (key_hash, at) "
+                             "SELECT k, %s FROM unnest(%s::text[]) AS k", (now, list(key_hashes)))
+
+    def count_failures(self) -> int:
+        return self._backend._read("SELECT count(*) FROM workspace_login_failures", ())[0][0]

@@ -14,6 +14,16 @@ wall clock: the only clock two machines share). The user's roles are read from
 roles applies to open sessions. A session ends ``SESSION_TTL_S`` after it began, however busy
 (the rule the in-memory sessions had); ``last_seen`` is written at most every ``TOUCH_S`` so a
 page view is not a write. Expired rows, and rows of removed users, are deleted at every login.
+
+``workspace_login_failures``: the failed-login lockout, ``LoginFailures(tm)``, in the same database
+(so two machines behind a load balancer allow ``LOGIN_FAILURES`` attempts between them, not each).
+One row per failed login and key (``name:…``, ``addr:…``), the key kept only as its SHA-256
+(``key_hash``: the table names no user or address in clear; unlike a session token, a name or an
+address can be guessed and hashed, so this is pseudonymity, not secrecy) with the failure's
+wall-clock time.
+A key is blocked while it has ``LOGIN_FAILURES`` failures in the last ``LOGIN_WINDOW_S``; failures
+older than that are deleted at every write. A successful login clears nothing: the rule the
+in-memory limiter had.
 """
 
 from __future__ import annotations
@@ -28,6 +38,8 @@ from .sqlite import SQLiteBackend
 
 SESSION_TTL_S = 12 * 3600  # from login, however busy the session
 TOUCH_S = 60  # last_seen is rewritten at most this often
+LOGIN_WINDOW_S = 300  # failed logins count for this long
+LOGIN_FAILURES = 5  # failures per key (name, address) within the window that lock the form
 
 
 @dataclass(frozen=True)
@@ -46,20 +58,24 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _tables(tm: TranslationMemory):
+    """The sessions and login-failure tables' SQL on this TM's back-end (created where missing)."""
+    backend = tm.backend
+    if isinstance(backend, SQLiteBackend):
+        from .sqlite_sessions import SQLiteSessionTables
+
+        return SQLiteSessionTables(backend)
+    from .postgres_sessions import PostgresSessionTables  # the shared memory (imported only then: psycopg)
+
+    return PostgresSessionTables(backend)
+
+
 class SessionStore:
     """``SessionStore(tm)``: the sessions table, in the TM's own database, on its connections."""
 
     def __init__(self, tm: TranslationMemory, ttl_s: float = SESSION_TTL_S):
         self.ttl_s = ttl_s
-        backend = tm.backend
-        if isinstance(backend, SQLiteBackend):
-            from .sqlite_sessions import SQLiteSessionTables
-
-            self._tables = SQLiteSessionTables(backend)
-        else:  # the shared memory (imported only then: psycopg)
-            from .postgres_sessions import PostgresSessionTables
-
-            self._tables = PostgresSessionTables(backend)
+        self._tables = _tables(tm)
 
     def create(self, user: str, roles: tuple[str, ...]) -> tuple[str, SessionRecord]:
         """A new session for ``user`` (an account in ``workspace_users`` with these roles): token and record.
@@ -91,3 +107,30 @@ class SessionStore:
     def count(self) -> int:
         """Rows stored, live or not yet purged (for the tests and ``users list``)."""
         return self._tables.count()
+
+
+class LoginFailures:
+    """``LoginFailures(tm)``: the failed-login lockout, in the TM's own database (see the module docstring)."""
+
+    def __init__(self, tm: TranslationMemory, window_s: float = LOGIN_WINDOW_S, limit: int = LOGIN_FAILURES):
+        self.window_s = window_s
+        self.limit = limit
+        self._tables = _tables(tm)
+
+    def blocked(self, *keys: str) -> bool:
+        """Whether any of these keys has ``limit`` failures within the window (a read: nothing is written)."""
+        if not keys:
+            return False
+        since = time.time() - self.window_s
+        return self._tables.most_failures([token_hash(key) for key in keys], since) >= self.limit
+
+    def failed(self, *keys: str) -> None:
+        """One failed login for each key, now; failures older than the window are deleted in the same transaction."""
+        if not keys:
+            return
+        now = time.time()
+        self._tables.add_failures([token_hash(key) for key in keys], now, now - self.window_s)
+
+    def count(self) -> int:
+        """Failures stored, in the window or not yet purged (for the tests)."""
+        return self._tables.count_failures()

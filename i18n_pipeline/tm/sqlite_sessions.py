@@ -1,8 +1,9 @@
-"""The sessions table on the embedded SQLite TM (SQL, SQLite only): see ``sessions.py``.
+"""The sessions and login-failure tables on the embedded SQLite TM (SQL, SQLite only): see ``sessions.py``.
 
-The table lives in ``<state>/tm.sqlite`` next to ``workspace_users``; it is created the first time
-a store opens a file without it (a read tells, so a page view takes no write lock). Logins and
-logouts are ``BEGIN IMMEDIATE`` transactions of the back-end.
+The tables live in ``<state>/tm.sqlite`` next to ``workspace_users``; they are created the first
+time a store opens a file without them (a read tells, so a page view takes no write lock), also in
+a file that has the sessions table but not the newer failures table. Logins, logouts and failed
+logins are ``BEGIN IMMEDIATE`` transactions of the back-end.
 """
 
 from __future__ import annotations
@@ -16,29 +17,36 @@ from .sqlite_workspace import SQLiteWorkspaceTables
 if TYPE_CHECKING:
     from .sqlite import SQLiteBackend
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS workspace_sessions (
+_TABLES = ("workspace_sessions", "workspace_login_failures")
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS workspace_sessions (
     token_hash TEXT PRIMARY KEY,
     csrf       TEXT NOT NULL,
     user_name  TEXT NOT NULL,
     created    REAL NOT NULL,
     last_seen  REAL NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS workspace_login_failures (
+    key_hash TEXT NOT NULL,
+    at       REAL NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS workspace_login_failures_key ON workspace_login_failures (key_hash, at)",
 )
-"""
 
 
 class SQLiteSessionTables:
     def __init__(self, backend: SQLiteBackend):
         self._backend = backend
-        present = backend._read("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'workspace_sessions'", ())
-        if present:
+        present = backend._read("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)", _TABLES)
+        if present[0][0] == len(_TABLES):
             return
         SQLiteWorkspaceTables(backend, "")  # workspace_users, which every lookup joins
         try:
             with backend.transaction() as tx:
-                tx.db.execute(_SCHEMA)
+                for statement in _SCHEMA:
+                    tx.db.execute(statement)
         except sqlite3.DatabaseError as exc:  # pragma: no cover - the TM opened, so the file is sound
-            raise StateError(f"{backend.location}: the sessions table cannot be created ({exc})") from exc
+            raise StateError(f"{backend.location}: the sessions tables cannot be created ({exc})") from exc
 
     def create(self, token_hash: str, csrf: str, user: str, now: float, expired_before: float) -> None:
         with self._backend.transaction() as tx:
@@ -65,3 +73,19 @@ class SQLiteSessionTables:
 
     def count(self) -> int:
         return self._backend._read("SELECT count(*) FROM workspace_sessions", ())[0][0]
+
+    def most_failures(self, key_hashes: list[str], since: float) -> int:
+        marks = ", ".join("?" * len(key_hashes))
+        rows = self._backend._read(
+            f"SELECT count(*) FROM workspace_login_failures WHERE key_hash IN ({marks}) AND at >= ? "
+            "GROUP BY key_hash ORDER BY count(*) DESC LIMIT 1", (*key_hashes, since))
+        return rows[0][0] if rows else 0
+
+    def add_failures(self, key_hashes: list[str], now: float, expired_before: float) -> None:
+        with self._backend.transaction() as tx:
+            tx.db.execute("DELETE FROM workspace_login_failures WHERE at < ?", (expired_before,))
+            tx.db.executemany("INSERT INTO workspace_login_failures (key_hash, at) VALUES (?, ?)",
+                              [(key_hash, now) for key_hash in key_hashes])
+
+    def count_failures(self) -> int:
+        return self._backend._read("SELECT count(*) FROM workspace_login_failures", ())[0][0]

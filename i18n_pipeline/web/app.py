@@ -38,8 +38,8 @@ from ..errors import PipelineError
 from ..workspace import BadEdit, Correction, EditConflict, UnknownItem, Workspace, WorkspaceBusy
 from .render import marked_source, template_globals
 from .security import (
-    CSRF_COOKIE, SESSION_COOKIE, BodyTooLarge, LoginLimiter, SecurityMiddleware, Sessions, StoredSessions,
-    same_secret,
+    CSRF_COOKIE, SESSION_COOKIE, BodyTooLarge, LoginLimiter, SecurityMiddleware, Sessions, StoredLoginLimiter,
+    StoredSessions, same_secret,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -116,7 +116,7 @@ def create_app(config: WebConfig) -> Starlette:
     app.state.workspace = workspace
     app.state.sessions = StoredSessions(workspace) if config.accounts else Sessions()  # see security.py
     app.state.presence = Presence()
-    app.state.limiter = LoginLimiter()
+    app.state.limiter = StoredLoginLimiter(workspace) if config.accounts else LoginLimiter()  # as the sessions
     return SecurityMiddleware(app)
 
 
@@ -313,14 +313,15 @@ async def login_view(request: Request) -> Response:
         return form
     name, password = form.get("name", "")[:64], form.get("password", "")[:1024]
     client = request.client.host if request.client else "?"
-    if state.limiter.blocked(f"name:{name}", f"addr:{client}"):
-        return _page(request, "login.html", status=429, next_url=next_url,
-                     message="too many failed logins; wait five minutes and try again")
-    user = _workspace(request).authenticate(name, password)
-    if user is None:
-        state.limiter.failed(f"name:{name}", f"addr:{client}")
-        return _page(request, "login.html", status=401, next_url=next_url, message="wrong name or password")
-    try:
+    keys = (f"name:{name}", f"addr:{client}")
+    try:  # the lockout, the accounts and the sessions are all in the TM: one that cannot be read is a 503
+        if state.limiter.blocked(*keys):
+            return _page(request, "login.html", status=429, next_url=next_url,
+                         message="too many failed logins; wait five minutes and try again")
+        user = _workspace(request).authenticate(name, password)
+        if user is None:
+            state.limiter.failed(*keys)
+            return _page(request, "login.html", status=401, next_url=next_url, message="wrong name or password")
         sid, _ = state.sessions.create(user)
     except PipelineError as exc:
         return _error(request, 503, str(exc))

@@ -7,13 +7,17 @@ Two ways in:
   redirected to the same page without the secret. Everyone with the URL is the local user.
 - **accounts** (any other host, or ``--accounts``): ``/login`` checks a name and password
   (argon2, ``i18n-pipeline users add``); five failures per name or address in five minutes
-  lock the form for the rest of the window (HTTP 429).
+  lock the form for the rest of the window (HTTP 429), counted in the TM store
+  (``tm/sessions.py``) so the limit holds across every ``serve`` process on one TM.
 
 Session cookies are HttpOnly and SameSite=Strict. Every POST carries a CSRF token (form field
 ``csrf`` or header ``X-CSRF-Token``) that must equal the session's — or, before login, the
 ``i18n_csrf`` cookie's (double submit). Every response carries a Content-Security-Policy that
 allows scripts and styles only from our own ``/static/`` (no inline script, no inline style).
-Sessions live in memory: a restart of ``serve`` logs everyone out.
+With accounts, sessions and failed logins live in the TM's database (``StoredSessions``,
+``StoredLoginLimiter``: every process on one TM shares them, a restart logs no one out); the
+launch token's sessions and its limiter stay in this process's memory (``Sessions``,
+``LoginLimiter``): a new launch is a new secret.
 """
 
 from __future__ import annotations
@@ -26,13 +30,11 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from ..accounts import User
-from ..tm.sessions import SESSION_TTL_S
+from ..tm.sessions import LOGIN_FAILURES, LOGIN_WINDOW_S, SESSION_TTL_S
 
 SESSION_COOKIE = "i18n_session"
 CSRF_COOKIE = "i18n_csrf"
 MAX_BODY = 64 * 1024  # a form with one segment's text; anything larger is refused (413)
-LOGIN_WINDOW_S = 300
-LOGIN_FAILURES = 5
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -100,7 +102,7 @@ class StoredSessions:
 
 
 class LoginLimiter:
-    """At most LOGIN_FAILURES failed logins per key (name, address) per LOGIN_WINDOW_S."""
+    """At most LOGIN_FAILURES failed logins per key (name, address) per LOGIN_WINDOW_S, in memory: the launch token's."""
 
     def __init__(self) -> None:
         self._failures: dict[str, deque[float]] = defaultdict(deque)
@@ -121,6 +123,19 @@ class LoginLimiter:
         with self._lock:
             for key in keys:
                 self._failures[key].append(time.monotonic())
+
+
+class StoredLoginLimiter:
+    """The accounts' lockout, in the TM's database through the workspace (the same two calls as ``LoginLimiter``)."""
+
+    def __init__(self, workspace) -> None:
+        self._workspace = workspace
+
+    def blocked(self, *keys: str) -> bool:
+        return self._workspace.login_blocked(*keys)
+
+    def failed(self, *keys: str) -> None:
+        self._workspace.login_failed(*keys)
 
 
 def same_secret(given: str | None, expected: str | None) -> bool:
