@@ -368,3 +368,33 @@ def test_the_per_article_page_lists_each_edited_segment_with_the_figures_sacrebl
     assert cell(article, "hter") == f"{TER(case_sensitive=True).corpus_score(mts, posts).score:.1f}"
     missing = local.get("/stats/a/no-such-article", headers={"accept": "application/json"})
     assert missing.status_code == 404 and "no post-edited segment of article 'no-such-article'" in missing.json()["error"]
+
+
+def test_serve_passes_the_trusted_load_balancers_to_uvicorn(site, monkeypatch):
+    import uvicorn
+
+    monkeypatch.setenv("I18N_PIPELINE_PASSWORD", PASSWORD)
+    state, out = str(site / "state"), str(site / "out")
+    assert CliRunner().invoke(cli, ["users", "add", "anna", "--role", "reviewer", "--state", state]).exit_code == 0
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    base = ["serve", "--host", "0.0.0.0", "--state", state, "--out", out]
+    assert CliRunner().invoke(cli, base + ["--forwarded-allow-ips", "10.0.0.5,10.0.0.6"]).exit_code == 0
+    assert CliRunner().invoke(cli, base).exit_code == 0
+    trusted, default = calls
+    assert trusted["proxy_headers"] and trusted["forwarded_allow_ips"] == "10.0.0.5,10.0.0.6"
+    assert default["proxy_headers"] and "forwarded_allow_ips" not in default  # uvicorn's: 127.0.0.1 or the env
+
+
+def test_behind_a_trusted_balancer_the_lockout_counts_each_translators_own_address(accounts):
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    # What uvicorn puts in front of the app with --forwarded-allow-ips (TestClient's peer is "testclient").
+    behind = TestClient(ProxyHeadersMiddleware(accounts.app, trusted_hosts="testclient"), base_url="http://127.0.0.1",
+                        follow_redirects=False)
+    for _ in range(5):
+        behind.headers["X-Forwarded-For"] = "198.51.100.7"
+        assert _login(behind, f"guess{_}", "wrong password").status_code == 401
+    assert _login(behind, "someone", "wrong password").status_code == 429  # that address is locked out
+    behind.headers["X-Forwarded-For"] = "203.0.113.9"  # another translator behind the same balancer
+    assert _login(behind, "rita").status_code == 303

@@ -26,6 +26,11 @@ def serve(
     glossary: Optional[Path] = GlossaryOpt,
     config: Optional[Path] = ConfigOpt,
     accounts: bool = typer.Option(False, "--accounts", help="Require a login even on 127.0.0.1."),
+    forwarded_allow_ips: Optional[str] = typer.Option(
+        None, "--forwarded-allow-ips",
+        help="Behind a load balancer: its addresses (comma-separated, or *), whose X-Forwarded-For gives each "
+             "translator's own address (the login lockout counts per address) [default: 127.0.0.1, or "
+             "$FORWARDED_ALLOW_IPS]."),
 ) -> None:
     """Open the translator workspace: queue, editor, every save to the TM and the outputs.
 
@@ -51,7 +56,9 @@ def serve(
     url = f"http://{shown}:{port}/" + ("" if need_accounts else f"?token={web.token}")
     typer.echo(f"workspace: {url}", err=False)
     sys.stdout.flush()
-    uvicorn.run(asgi, host=host, port=port, log_level="warning", access_log=False)
+    # uvicorn's own proxy-header handling: trusted addresses only; everyone else's header is ignored.
+    proxy = {} if forwarded_allow_ips is None else {"forwarded_allow_ips": forwarded_allow_ips}
+    uvicorn.run(asgi, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True, **proxy)
 
 
 @users_app.command("add")
