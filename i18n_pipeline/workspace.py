@@ -34,8 +34,9 @@ PostgreSQL, the shared database, whose pool a ``Workspace`` opens once (an unrea
 refused then, before any work) and holds until ``close()``. There the segment versions, users,
 post-editing figures, login sessions, failed logins and fuzzy matches (``pg_trgm``) are every
 machine's: a workspace on one machine sees the saves made on another, a login on one is a login on
-all, and five failed logins spread over them lock the name (or address) out on all. The pending markers stay in this machine's state folder:
-they name the re-renders of outputs this machine was writing.
+all, and five failed logins spread over them lock the name (or address) out on all. The pending
+markers stay in this machine's state folder: they name the re-renders of outputs this machine was
+writing.
 """
 
 from __future__ import annotations
