@@ -8,7 +8,7 @@ when PostgreSQL's binaries are there, in a throwaway local server (``pg_trgm``);
 ``tm.fuzzy.search`` — what the editor and ``tm search`` call — runs for ``lookups`` queries:
 stored sentences with one word changed (a near match must come back at 75% or more) and as many
 that match nothing (the index still has to be asked). Per back-end: build time, the index's
-first use (SQLite fills its trigram table then; PostgreSQL builds its GIN index), and the lookup
+first use (each back-end fills its trigram postings from the rows stored then), and the lookup
 times in milliseconds (median, 95th percentile, worst), each query timed alone after one warm-up.
 
 Results go to ``bench/results-scale.json`` under ``fuzzy``; ``make bench`` does not run it.

@@ -206,4 +206,5 @@ def fresh_postgres(postgres_url):
     yield postgres_url
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS tm, tm_schema, article_claims, run_manifest, tm_fuzzy_df, tm_fuzzy_df_meta, "
+                     "tm_fuzzy_rows, tm_fuzzy_postings, "
                      "segment_edits, workspace_users, workspace_sessions, workspace_login_failures")

@@ -170,9 +170,9 @@ def test_the_same_query_gives_the_same_matches_and_percentages_on_both_back_ends
     assert [len(r) for r in sqlite] == [3, 4, 2, 2, 0]
     import psycopg
 
-    with psycopg.connect(fresh_postgres) as conn:  # the candidates came from the trigram index
-        assert conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'tm_source_key_trgm'").fetchone()[0] \
-            .endswith("USING gin (source_key gin_trgm_ops)")
+    with psycopg.connect(fresh_postgres) as conn:  # the candidates came from the trigram postings
+        assert conn.execute("SELECT count(*) FROM tm_fuzzy_rows").fetchone()[0] == len(NEAR)
+        assert conn.execute("SELECT count(DISTINCT id) FROM tm_fuzzy_postings").fetchone()[0] == len(NEAR)
     assert sqlite[0][0][3] and sqlite[0][0][2] == 89  # the human row first at equal percentage
 
 
@@ -215,3 +215,54 @@ def test_a_postgres_role_that_may_not_create_pg_trgm_gets_one_line_saying_what_t
         with psycopg.connect(fresh_postgres, autocommit=True) as conn:
             conn.execute(f"DROP OWNED BY {role}")
             conn.execute(f"DROP ROLE {role}")
+
+
+def _postings(conn, source):
+    return {g for (g,) in conn.execute(
+        "SELECT p.gram FROM tm_fuzzy_postings p JOIN tm_fuzzy_rows r USING (id) WHERE r.source_key = %s", (source,))}
+
+
+def test_postgres_trigram_postings_follow_every_write_in_its_transaction(fresh_postgres):
+    """Rows stored before first use get postings; later inserts, upserts, deletes and a changed key
+    (any writer's SQL) and TRUNCATE keep them current; a rolled-back write leaves none; the old GIN index is dropped."""
+    import psycopg
+
+    from i18n_pipeline.tm.trigrams import trigrams
+
+    with psycopg.connect(fresh_postgres, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    with TranslationMemory(fresh_postgres) as memory:
+        memory.store_many([_entry(MAYOR, "Мэр открыл три новые школы.")])
+        with psycopg.connect(fresh_postgres, autocommit=True) as conn:  # as the first release left a TM
+            conn.execute("CREATE INDEX tm_source_key_trgm ON tm USING gin (source_key gin_trgm_ops)")
+        assert [m.score for m in search(memory, MAYOR, "en", "ru")] == [100]
+        memory.store_many([_entry("Heavy rain closed roads across the region.", "Дождь.")])
+        memory.store_many([_entry(MAYOR, "Мэр открыл три школы.")])  # an upsert of a row already there
+        with psycopg.connect(fresh_postgres, autocommit=True) as conn:
+            assert conn.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'tm_source_key_trgm'").fetchone() is None
+            assert _postings(conn, MAYOR) == set(trigrams(MAYOR)[0])  # every trigram, spaces and case folded
+            assert conn.execute("SELECT count(*) FROM tm_fuzzy_rows").fetchone()[0] == 2
+            with pytest.raises(psycopg.errors.DivisionByZero), conn.transaction():
+                conn.execute("INSERT INTO tm SELECT 'A rolled back row.', src_lang, tgt_lang, source, target, origin, "
+                             "state, engine, model, model_version, glossary_hash, created, updated FROM tm LIMIT 1")
+                conn.execute("SELECT 1 / 0")
+            assert _postings(conn, "A rolled back row.") == set()
+            conn.execute("UPDATE tm SET source_key = 'Heavy snow closed roads across the region.', source = "
+                          "'Heavy snow closed roads across the region.' WHERE source_key = 'Heavy rain closed roads across the region.'")
+            assert _postings(conn, "Heavy rain closed roads across the region.") == set()
+            assert "sno" in _postings(conn, "Heavy snow closed roads across the region.")
+        found = search(memory, "Heavy snow closed roads across the region.", "en", "ru")
+        assert [m.score for m in found] == [100]
+        with psycopg.connect(fresh_postgres, autocommit=True) as conn:
+            conn.execute("DELETE FROM tm WHERE source_key = %s", (MAYOR,))
+            assert _postings(conn, MAYOR) == set()
+            assert conn.execute("SELECT count(*) FROM tm_fuzzy_rows").fetchone()[0] == 1
+            assert conn.execute("SELECT count(*) FROM tm_fuzzy_postings p WHERE NOT EXISTS "
+                                "(SELECT 1 FROM tm_fuzzy_rows r WHERE r.id = p.id)").fetchone()[0] == 0
+        assert search(memory, MAYOR, "en", "ru") == []
+        with psycopg.connect(fresh_postgres, autocommit=True) as conn:
+            conn.execute("TRUNCATE tm")
+            assert conn.execute("SELECT count(*) FROM tm_fuzzy_postings").fetchone()[0] == 0
+            assert conn.execute("SELECT count(*) FROM tm_fuzzy_rows").fetchone()[0] == 0
+        memory.store_many([_entry(MAYOR, "Мэр открыл три новые школы.")])
+        assert [m.score for m in search(memory, MAYOR, "en", "ru")] == [100]

@@ -6,7 +6,7 @@
                  is a ``postgresql://`` URL; there also the run manifest and article claims
     claims.py    ``Lease``: a batch's or a save's article claims, renewed by a heartbeat while held
     fuzzy.py     fuzzy matches: scoring (no SQL) over the back-end's candidates
-    sqlite_fuzzy.py / postgres_fuzzy.py   those candidates: FTS5 trigram index / pg_trgm (trigrams.py picks)
+    sqlite_fuzzy.py / postgres_fuzzy.py   those candidates: FTS5 trigram index / trigram postings + pg_trgm (trigrams.py picks)
     workspace.py ``WorkspaceStore``: the workspace's segment versions and users, in the TM's database
     sqlite_workspace.py / postgres_workspace.py   their SQL on each back-end
     sessions.py  ``SessionStore``: the workspace's login sessions (token hashes), shared by every process

@@ -3,7 +3,8 @@
 Two halves with a seam between them; only the first is SQL, and it belongs to the back-end:
 
 1. **Candidates** (``index_candidates``) — ``tm.backend.fuzzy_candidates``: on SQLite an FTS5
-   trigram index (``sqlite_fuzzy.py``), on PostgreSQL ``pg_trgm`` (``postgres_fuzzy.py``). Both
+   trigram index (``sqlite_fuzzy.py``), on PostgreSQL a btree of the same trigrams' postings and
+   ``pg_trgm``'s ``similarity()`` (``postgres_fuzzy.py``). Both
    take the normalized query, the pair, the same length window (``length_window``) and return at
    most ``CANDIDATES`` rows; ``search(..., candidates=...)`` takes another function of the same
    signature (tests, a scan).

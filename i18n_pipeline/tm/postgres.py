@@ -185,11 +185,11 @@ class PostgresBackend:
         except psycopg.Error as exc:
             raise StateError(f"{self.location}: translation memory cannot be read ({scrub(exc, self._url)})") from exc
 
-    # -- fuzzy-match candidates: pg_trgm (the SQL is postgres_fuzzy.py) ------------------------
+    # -- fuzzy-match candidates: trigram postings + pg_trgm (the SQL is postgres_fuzzy.py) ----
 
     def fuzzy_candidates(self, key: str, src: str, tgt: str, window: tuple[int, int], limit: int,
                          min_score: int) -> list[tuple]:
-        """Rows (``COLUMNS``) close to ``key`` by shared rare trigrams and similarity(); creates pg_trgm and its index once."""
+        """Rows (``COLUMNS``) close to ``key`` by shared rare trigrams and similarity(); creates pg_trgm and the postings once."""
         from . import postgres_fuzzy
 
         return postgres_fuzzy.candidates(self, key, src, tgt, window, limit)

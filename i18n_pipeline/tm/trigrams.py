@@ -11,35 +11,23 @@ differs (the word a near match changed) cannot crowd out the words it shares.
 
 from __future__ import annotations
 
-import re
-
 RARE_MIN = 6  # the query's rarest trigrams always asked
 RARE_MAX = 48  # and never more than this many (a small memory: every trigram of the query)
 POSTINGS_BUDGET = 8_000  # more rare trigrams while their rows together stay under this
 PER_WORD = 2  # rare trigrams taken from one word before the other words have theirs
 
-_WORD = re.compile(r"[a-z0-9]+")
 
-
-def trigrams(key: str) -> tuple[list[str], dict[str, int]]:
+def trigrams(key: str, *, lowered: bool = False) -> tuple[list[str], dict[str, int]]:
     """The distinct lower-case 3-character substrings of ``key`` (as FTS5's trigram tokenizer cuts
-    them), each with the number of the word it starts in."""
-    text = key.lower()
+    them), each with the number of the word it starts in. ``lowered``: ``key`` is lower-case already
+    (PostgreSQL's ``lower()`` did it, so the grams are those its trigger stored)."""
+    text = key if lowered else key.lower()
     word_of: dict[str, int] = {}
     word = 0
     for i in range(len(text) - 2):
         if text[i].isspace():
             word += 1
         word_of.setdefault(text[i : i + 3], word)
-    return sorted(word_of), word_of
-
-
-def word_trigrams(key: str) -> tuple[list[str], dict[str, int]]:
-    """The trigrams inside the ASCII words of ``key`` (those ``pg_trgm`` extracts from ``ILIKE '%abc%'``)."""
-    word_of: dict[str, int] = {}
-    for n, word in enumerate(_WORD.findall(key.lower())):
-        for i in range(len(word) - 2):
-            word_of.setdefault(word[i : i + 3], n)
     return sorted(word_of), word_of
 
 
