@@ -32,7 +32,7 @@ Where it all lives follows the TM (``tm.open_memory``): the embedded ``<state>/t
 per call as every command does; or, with ``[tm] url`` / ``I18N_PIPELINE_TM_URL`` naming
 PostgreSQL, the shared database, whose pool a ``Workspace`` opens once (an unreachable server is
 refused then, before any work) and holds until ``close()``. There the segment versions, users,
-post-editing figures, login sessions, failed logins and fuzzy matches (``pg_trgm``) are every
+post-editing figures, login sessions, failed logins and fuzzy matches (trigram postings, ordered by ``pg_trgm``) are every
 machine's: a workspace on one machine sees the saves made on another, a login on one is a login on
 all, and five failed logins spread over them lock the name (or address) out on all. The pending
 markers stay in this machine's state folder: they name the re-renders of outputs this machine was
