@@ -152,6 +152,7 @@ def _segmenter(lang: str):
     # Imported here: pySBD compiles many regexes on import, which most commands never need.
     import pysbd
     from pysbd.languages import LANGUAGE_CODES
+    from pysbd.utils import TextSpan
 
     class Segmenter(pysbd.Segmenter):
         # pySBD finds each sentence it split back in the text with ``re.finditer(re.escape(
@@ -159,8 +160,6 @@ def _segmenter(lang: str):
         # sentence is compiled (40% of pySBD's time on news copy). The same search, on str.find.
         def sentences_with_char_spans(self, sentences):
             return _literal_spans(self.original_text, sentences, TextSpan)
-
-    from pysbd.utils import TextSpan
 
     code = lang if lang in LANGUAGE_CODES else "en"
     return Segmenter(language=code, clean=False)
