@@ -78,7 +78,8 @@ def submit_sources(
     engine = route[0]
     if glossary is None or locale is None or not glossary.entries:
         return _plain(engine, texts)
-    careful = [i for i, text in enumerate(texts) if _needs_care(glossary, text, locale)]
+    hits = [match_terms(glossary, text, locale.site) for text in texts]
+    careful = [i for i, text in enumerate(texts) if hits[i] or _has_verbatim(text)]
     if not careful:
         return _plain(engine, texts)
     # Sentences with terms or verbatim items come back with hypotheses and attention, for
@@ -89,8 +90,7 @@ def submit_sources(
     chosen = set(careful)
     plain = [i for i in range(len(texts)) if i not in chosen]
     # The terms' own translations first: tiny, and enforcement needs them as soon as these are decoded.
-    queue_term_renderings(engine, glossary, locale,
-                          {h.term for i in careful for h in match_terms(glossary, texts[i], locale.site) if h.expected})
+    queue_term_renderings(engine, glossary, locale, {h.term for i in careful for h in hits[i] if h.expected})
     detailed = translate_async(engine, [texts[i] for i in careful], num_hypotheses=max(2, hypotheses),
                                return_attention=True)
     rest = translate_async(engine, [texts[i] for i in plain]) if plain else None
@@ -127,8 +127,7 @@ def _translate_route(texts: list[str], route, glossary, locale, hypotheses: int)
     return results
 
 
-def _needs_care(glossary, text: str, locale) -> bool:
+def _has_verbatim(text: str) -> bool:
     """Terms or verbatim items (URLs, e-mail) need hypotheses and attention; numbers are only
-    verified, so they need none."""
-    return bool(match_terms(glossary, text, locale.site)) or any(
-        item.kind in ("url", "email") for item in protect(text, [])[1])
+    verified, so they need none. This is the verbatim half."""
+    return any(item.kind in ("url", "email") for item in protect(text, [])[1])
