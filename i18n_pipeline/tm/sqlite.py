@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from pathlib import Path
 from typing import Sequence
 
@@ -69,7 +70,7 @@ class SQLiteBackend:
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                        check_same_thread=False)
             self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._enter_wal()
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -84,6 +85,28 @@ class SQLiteBackend:
 
     def close(self) -> None:
         self._db.close()
+
+    def _enter_wal(self) -> str:
+        """Switch the file to WAL, retrying while another opener switches it at the same moment.
+
+        The switch takes an exclusive lock from a shared one; when two connections do that at
+        once SQLite answers SQLITE_BUSY at once, bypassing busy_timeout (waiting would deadlock),
+        so a run started together with another failed to open a new memory. A file already in
+        WAL is left as it is, with no lock to upgrade.
+        """
+        mode = self._db.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() == "wal":
+            return mode
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        delay = 0.002
+        while True:
+            try:
+                return self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
     @property
     def journal_mode(self) -> str:
