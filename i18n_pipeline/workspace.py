@@ -500,6 +500,17 @@ class Workspace:
         with self._tm() as tm:
             return LoginFailures(tm).blocked(*keys)
 
+    def login_attempt(self, *keys: str) -> str | None:
+        """Begin a login on these keys: None when one is locked out, else an attempt id whose failure is
+        already counted, checked and counted in one step for every process and machine on this TM."""
+        with self._tm() as tm:
+            return LoginFailures(tm).attempt(*keys)
+
+    def login_succeeded(self, attempt: str) -> None:
+        """The attempt's password was right: its counted failure is taken back."""
+        with self._tm() as tm:
+            LoginFailures(tm).succeeded(attempt)
+
     def login_failed(self, *keys: str) -> None:
         """Count one failed login against each key, for every process and machine on this TM."""
         with self._tm() as tm:

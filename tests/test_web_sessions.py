@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -306,11 +308,82 @@ def test_a_lockout_store_that_cannot_be_read_or_written_is_one_line_and_a_503(si
         return client.post("/login?next=/", headers={"accept": "application/json"},
                            data={"csrf": csrf, "name": "rita", "password": password})
 
-    monkeypatch.setattr(Workspace, "login_blocked", broken)
-    answer = login(PASSWORD)
-    assert answer.status_code == 503 and answer.json() == {"error": message}
-    monkeypatch.setattr(Workspace, "login_blocked", lambda self, *keys: False)
-    monkeypatch.setattr(Workspace, "login_failed", broken)
-    answer = login("wrong password")
-    assert answer.status_code == 503 and answer.json() == {"error": message}
-    assert login(PASSWORD).status_code == 303  # a right password writes no failure
+    with monkeypatch.context() as patch:
+        patch.setattr(Workspace, "login_attempt", broken)
+        answer = login(PASSWORD)
+        assert answer.status_code == 503 and answer.json() == {"error": message}
+        patch.setattr(Workspace, "login_attempt", lambda self, *keys: "attempt")
+        patch.setattr(Workspace, "login_succeeded", broken)
+        answer = login(PASSWORD)
+        assert answer.status_code == 503 and answer.json() == {"error": message}
+    assert login("wrong password").status_code == 401
+    assert login(PASSWORD).status_code == 303  # a right password leaves no failure of its own
+    assert len(_failure_rows(settings_for(site))) == 2  # the wrong password's, for its name and address
+
+
+def _burst(make_limiter, tries: int, keys: tuple[str, ...]) -> list[str | None]:
+    """``tries`` attempts at one moment, each on its own thread and its own limiter (own connection)."""
+    barrier = threading.Barrier(tries)
+    answers: list[str | None] = []
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        limiter = make_limiter()
+        barrier.wait()
+        try:
+            answers.append(limiter.attempt(*keys))
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(tries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    return answers
+
+
+def test_a_burst_of_logins_over_two_machines_gets_exactly_five_password_checks(store_settings):
+    """Checking and counting are one step: however the burst interleaves, five attempts go on to the
+    password, every other one is locked out, and each one that went on is counted as a failure."""
+    a, b = store_settings
+    workspaces = [Workspace(a), Workspace(b)]
+    turn = iter(range(1000))
+    try:
+        answers = _burst(lambda: StoredLoginLimiter(workspaces[next(turn) % 2]), 16, ("name:rita", "addr:x"))
+        let_through = [answer for answer in answers if answer is not None]
+        assert len(let_through) == LOGIN_FAILURES and len(set(let_through)) == LOGIN_FAILURES
+        assert len(_failure_rows(a)) == 2 * LOGIN_FAILURES
+        workspaces[1].login_succeeded(let_through[0])  # one of them had the right password
+        assert len(_failure_rows(a)) == 2 * (LOGIN_FAILURES - 1)
+        assert not workspaces[0].login_blocked("name:rita")
+    finally:
+        for ws in workspaces:
+            ws.close()
+
+
+def test_the_in_memory_limiter_lets_a_burst_through_five_times_and_takes_back_a_success():
+    limiter = LoginLimiter()
+    answers = _burst(lambda: limiter, 16, ("name:rita",))
+    let_through = [answer for answer in answers if answer is not None]
+    assert len(let_through) == LOGIN_FAILURES and limiter.blocked("name:rita")
+    limiter.succeeded(let_through[0])
+    assert not limiter.blocked("name:rita")
+    assert limiter.attempt("name:rita") is not None and limiter.attempt("name:rita") is None
+
+
+def test_a_failures_table_of_the_version_before_attempts_gets_the_column(site):
+    path = site / "state" / "tm.sqlite"
+    with TranslationMemory(path) as tm:
+        LoginFailures(tm).failed("name:rita")
+    with sqlite3.connect(path) as db:  # the previous version's table: key_hash and at only
+        db.execute("DROP TABLE workspace_login_failures")
+        db.execute("CREATE TABLE workspace_login_failures (key_hash TEXT NOT NULL, at REAL NOT NULL)")
+        db.execute("INSERT INTO workspace_login_failures VALUES (?, ?)", (_sha("name:rita"), time.time()))
+    with TranslationMemory(path) as tm:
+        failures = LoginFailures(tm)
+        attempt = failures.attempt("name:rita")
+        assert attempt is not None and failures.count() == 2  # the old row kept, the attempt counted
+        failures.succeeded(attempt)
+        assert failures.count() == 1

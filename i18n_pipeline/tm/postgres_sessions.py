@@ -1,7 +1,8 @@
 """The sessions and login-failure tables on the shared PostgreSQL TM (SQL, PostgreSQL only): see ``sessions.py``.
 
 The same tables as ``sqlite_sessions.py`` in the TM's database, created (where missing: also in a
-database that has the sessions table but not the newer failures table) once per back-end object
+database that has the sessions table but not the newer failures table, or that table without its
+``attempt`` column) once per back-end object
 under an advisory lock (two machines opening a fresh database at once do not race on
 ``CREATE TABLE``). Every statement is one transaction on one pooled connection, so a logout or a
 failed login on one machine is seen by the next request on any other.
@@ -26,11 +27,15 @@ _SCHEMA = (
 )""",
     """CREATE TABLE IF NOT EXISTS workspace_login_failures (
     key_hash TEXT NOT NULL,
-    at       DOUBLE PRECISION NOT NULL
+    at       DOUBLE PRECISION NOT NULL,
+    attempt  TEXT NOT NULL DEFAULT ''
 )""",
+    # a failures table of the version before attempts
+    "ALTER TABLE workspace_login_failures ADD COLUMN IF NOT EXISTS attempt TEXT NOT NULL DEFAULT ''",
     "CREATE INDEX IF NOT EXISTS workspace_login_failures_key ON workspace_login_failures (key_hash, at)",
 )
 _LOCK_ID = 0x7418_6E03  # pg_advisory_xact_lock key that serializes creating the sessions tables
+_FAILURES_LOCK_ID = 0x7418_6E04  # serializes login attempts' check-and-count, across every machine
 
 
 class PostgresSessionTables:
@@ -82,6 +87,27 @@ class PostgresSessionTables:
             tx._conn.execute("DELETE FROM workspace_login_failures WHERE at < %s", (expired_before,))
             tx._conn.execute("INSERT INTO workspace_login_failures (key_hash, at) "
                              "SELECT k, %s FROM unnest(%s::text[]) AS k", (now, list(key_hashes)))
+
+    def reserve(self, key_hashes: list[str], attempt: str, now: float, since: float, limit: int) -> bool:
+        """Under one advisory lock: False if a key has ``limit`` failures since ``since``, else count this attempt.
+
+        READ COMMITTED alone would let two machines count the same failures and both go on.
+        """
+        with self._backend.transaction() as tx:
+            tx._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_FAILURES_LOCK_ID,))
+            tx._conn.execute("DELETE FROM workspace_login_failures WHERE at < %s", (since,))
+            most = tx._conn.execute(
+                "SELECT count(*) FROM workspace_login_failures WHERE key_hash = ANY(%s) "
+                "GROUP BY key_hash ORDER BY count(*) DESC LIMIT 1", (list(key_hashes),)).fetchone()
+            if most is not None and most[0] >= limit:
+                return False
+            tx._conn.execute("INSERT INTO workspace_login_failures (key_hash, at, attempt) "
+                             "SELECT k, %s, %s FROM unnest(%s::text[]) AS k", (now, attempt, list(key_hashes)))
+        return True
+
+    def take_back(self, attempt: str) -> None:
+        with self._backend.transaction() as tx:
+            tx._conn.execute("DELETE FROM workspace_login_failures WHERE attempt = %s", (attempt,))
 
     def count_failures(self) -> int:
         return self._backend._read("SELECT count(*) FROM workspace_login_failures", ())[0][0]

@@ -20,10 +20,17 @@ page view is not a write. Expired rows, and rows of removed users, are deleted a
 One row per failed login and key (``name:…``, ``addr:…``), the key kept only as its SHA-256
 (``key_hash``: the table names no user or address in clear; unlike a session token, a name or an
 address can be guessed and hashed, so this is pseudonymity, not secrecy) with the failure's
-wall-clock time.
+wall-clock time and the login attempt it belongs to (``attempt``, a random id).
 A key is blocked while it has ``LOGIN_FAILURES`` failures in the last ``LOGIN_WINDOW_S``; failures
 older than that are deleted at every write. A successful login clears nothing: the rule the
 in-memory limiter had.
+
+Checking and counting are one step: ``attempt(keys)`` counts the keys' failures and, when none is
+at the limit, records this attempt as a failure in the same locked transaction (SQLite's ``BEGIN
+IMMEDIATE``, a PostgreSQL advisory lock), before the password is checked; a right password then
+takes back its own rows (``succeeded``). So a burst of logins spread over every machine on one TM
+gets exactly ``LOGIN_FAILURES`` password checks per key, never more; a server killed while checking
+a password has counted that attempt as failed, the safe side.
 """
 
 from __future__ import annotations
@@ -123,6 +130,21 @@ class LoginFailures:
             return False
         since = time.time() - self.window_s
         return self._tables.most_failures([token_hash(key) for key in keys], since) >= self.limit
+
+    def attempt(self, *keys: str) -> str | None:
+        """A login attempt on these keys: None when one is at the limit, else the attempt's id, its
+        failure already counted (checked and counted in one locked transaction; see the module docstring)."""
+        attempt = secrets.token_hex(16)
+        if not keys:
+            return attempt
+        now = time.time()
+        counted = self._tables.reserve([token_hash(key) for key in keys], attempt, now, now - self.window_s,
+                                       self.limit)
+        return attempt if counted else None
+
+    def succeeded(self, attempt: str) -> None:
+        """The attempt's password was right: take back the failure ``attempt`` counted (and only that one)."""
+        self._tables.take_back(attempt)
 
     def failed(self, *keys: str) -> None:
         """One failed login for each key, now; failures older than the window are deleted in the same transaction."""

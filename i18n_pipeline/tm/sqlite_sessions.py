@@ -2,7 +2,8 @@
 
 The tables live in ``<state>/tm.sqlite`` next to ``workspace_users``; they are created the first
 time a store opens a file without them (a read tells, so a page view takes no write lock), also in
-a file that has the sessions table but not the newer failures table. Logins, logouts and failed
+a file that has the sessions table but not the newer failures table, or a failures table without
+the newer ``attempt`` column. Logins, logouts and failed
 logins are ``BEGIN IMMEDIATE`` transactions of the back-end.
 """
 
@@ -28,7 +29,8 @@ _SCHEMA = (
 )""",
     """CREATE TABLE IF NOT EXISTS workspace_login_failures (
     key_hash TEXT NOT NULL,
-    at       REAL NOT NULL
+    at       REAL NOT NULL,
+    attempt  TEXT NOT NULL DEFAULT ''
 )""",
     "CREATE INDEX IF NOT EXISTS workspace_login_failures_key ON workspace_login_failures (key_hash, at)",
 )
@@ -37,14 +39,19 @@ _SCHEMA = (
 class SQLiteSessionTables:
     def __init__(self, backend: SQLiteBackend):
         self._backend = backend
-        present = backend._read("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)", _TABLES)
-        if present[0][0] == len(_TABLES):
+        [(tables, attempts)] = backend._read(
+            "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)), "
+            "(SELECT count(*) FROM pragma_table_info('workspace_login_failures') WHERE name = 'attempt')", _TABLES)
+        if tables == len(_TABLES) and attempts:
             return
         SQLiteWorkspaceTables(backend, "")  # workspace_users, which every lookup joins
         try:
             with backend.transaction() as tx:
                 for statement in _SCHEMA:
                     tx.db.execute(statement)
+                columns = {row[1] for row in tx.db.execute("PRAGMA table_info(workspace_login_failures)")}
+                if "attempt" not in columns:  # a failures table of the version before attempts
+                    tx.db.execute("ALTER TABLE workspace_login_failures ADD COLUMN attempt TEXT NOT NULL DEFAULT ''")
         except sqlite3.DatabaseError as exc:  # pragma: no cover - the TM opened, so the file is sound
             raise StateError(f"{backend.location}: the sessions tables cannot be created ({exc})") from exc
 
@@ -86,6 +93,24 @@ class SQLiteSessionTables:
             tx.db.execute("DELETE FROM workspace_login_failures WHERE at < ?", (expired_before,))
             tx.db.executemany("INSERT INTO workspace_login_failures (key_hash, at) VALUES (?, ?)",
                               [(key_hash, now) for key_hash in key_hashes])
+
+    def reserve(self, key_hashes: list[str], attempt: str, now: float, since: float, limit: int) -> bool:
+        """Under one write lock: False if a key has ``limit`` failures since ``since``, else count this attempt."""
+        marks = ", ".join("?" * len(key_hashes))
+        with self._backend.transaction() as tx:
+            tx.db.execute("DELETE FROM workspace_login_failures WHERE at < ?", (since,))
+            most = tx.db.execute(
+                f"SELECT count(*) FROM workspace_login_failures WHERE key_hash IN ({marks}) "
+                "GROUP BY key_hash ORDER BY count(*) DESC LIMIT 1", key_hashes).fetchone()
+            if most is not None and most[0] >= limit:
+                return False
+            tx.db.executemany("INSERT INTO workspace_login_failures (key_hash, at, attempt) VALUES (?, ?, ?)",
+                              [(key_hash, now, attempt) for key_hash in key_hashes])
+        return True
+
+    def take_back(self, attempt: str) -> None:
+        with self._backend.transaction() as tx:
+            tx.db.execute("DELETE FROM workspace_login_failures WHERE attempt = ?", (attempt,))
 
     def count_failures(self) -> int:
         return self._backend._read("SELECT count(*) FROM workspace_login_failures", ())[0][0]

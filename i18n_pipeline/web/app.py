@@ -315,13 +315,16 @@ async def login_view(request: Request) -> Response:
     client = request.client.host if request.client else "?"
     keys = (f"name:{name}", f"addr:{client}")
     try:  # the lockout, the accounts and the sessions are all in the TM: one that cannot be read is a 503
-        if state.limiter.blocked(*keys):
+        # checked and counted as a failure in one step, before the password: a burst over every
+        # machine gets five password checks per name and address, no more (tm/sessions.py)
+        attempt = state.limiter.attempt(*keys)
+        if attempt is None:
             return _page(request, "login.html", status=429, next_url=next_url,
                          message="too many failed logins; wait five minutes and try again")
         user = _workspace(request).authenticate(name, password)
         if user is None:
-            state.limiter.failed(*keys)
             return _page(request, "login.html", status=401, next_url=next_url, message="wrong name or password")
+        state.limiter.succeeded(attempt)
         sid, _ = state.sessions.create(user)
     except PipelineError as exc:
         return _error(request, 503, str(exc))

@@ -102,27 +102,47 @@ class StoredSessions:
 
 
 class LoginLimiter:
-    """At most LOGIN_FAILURES failed logins per key (name, address) per LOGIN_WINDOW_S, in memory: the launch token's."""
+    """At most LOGIN_FAILURES failed logins per key (name, address) per LOGIN_WINDOW_S, in memory: the launch token's.
+
+    The same calls as the stored one: ``attempt`` checks and counts under one lock (None: locked
+    out), ``succeeded`` takes back the attempt's count, ``blocked`` only reads.
+    """
 
     def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._failures: dict[str, deque[tuple[float, str]]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                window = self._failures[key]
-                while window and now - window[0] > LOGIN_WINDOW_S:
-                    window.popleft()
-                if len(window) >= LOGIN_FAILURES:
-                    return True
+    def _blocked(self, keys: tuple[str, ...], now: float) -> bool:
+        for key in keys:
+            window = self._failures[key]
+            while window and now - window[0][0] > LOGIN_WINDOW_S:
+                window.popleft()
+            if len(window) >= LOGIN_FAILURES:
+                return True
         return False
+
+    def blocked(self, *keys: str) -> bool:
+        with self._lock:
+            return self._blocked(keys, time.monotonic())
+
+    def attempt(self, *keys: str) -> str | None:
+        attempt, now = secrets.token_hex(16), time.monotonic()
+        with self._lock:
+            if self._blocked(keys, now):
+                return None
+            for key in keys:
+                self._failures[key].append((now, attempt))
+        return attempt
+
+    def succeeded(self, attempt: str) -> None:
+        with self._lock:
+            for key, window in self._failures.items():
+                self._failures[key] = deque(entry for entry in window if entry[1] != attempt)
 
     def failed(self, *keys: str) -> None:
         with self._lock:
             for key in keys:
-                self._failures[key].append(time.monotonic())
+                self._failures[key].append((time.monotonic(), ""))
 
 
 class StoredLoginLimiter:
@@ -133,6 +153,12 @@ class StoredLoginLimiter:
 
     def blocked(self, *keys: str) -> bool:
         return self._workspace.login_blocked(*keys)
+
+    def attempt(self, *keys: str) -> str | None:
+        return self._workspace.login_attempt(*keys)
+
+    def succeeded(self, attempt: str) -> None:
+        self._workspace.login_succeeded(attempt)
 
     def failed(self, *keys: str) -> None:
         self._workspace.login_failed(*keys)
