@@ -6,6 +6,7 @@ trigram index and PostgreSQL's pg_trgm (the throwaway server of ``conftest.postg
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,26 @@ def _cli(where, tmp_path, *args):
     env = {"I18N_PIPELINE_TM_URL": where} if isinstance(where, str) else {"I18N_PIPELINE_TM_URL": ""}
     return CliRunner().invoke(app, ["tm", "search", *args, "--state", str(tmp_path),
                                     "--glossary", str(tmp_path / "no-glossary")], env=env)
+
+
+def test_tm_index_builds_the_fuzzy_index_once_before_any_lookup(tm, where, tmp_path):
+    env = {"I18N_PIPELINE_TM_URL": where} if isinstance(where, str) else {"I18N_PIPELINE_TM_URL": ""}
+    assert not tm.fuzzy_index_ready()  # rows stored, no lookup yet
+
+    def index():
+        return CliRunner().invoke(app, ["tm", "index", "--state", str(tmp_path)], env=env)
+
+    first = index()
+    assert first.exit_code == 0, first.output
+    rows = len(tm)
+    assert f"building the fuzzy-match index for {rows} rows" in first.stderr
+    assert re.search(rf": fuzzy-match index built for {rows} rows in \d+\.\d s$", first.stdout.strip())
+    with TranslationMemory(where) as other:  # another process's view: the index is in the database
+        assert other.fuzzy_index_ready()
+    again = index()
+    assert again.exit_code == 0 and again.stderr == ""
+    assert again.stdout.strip().endswith(f": fuzzy-match index already built ({rows} rows)")
+    assert [m.score for m in search(tm, MAYOR, "en", "ru")][:1] == [100]
 
 
 def test_cli_search_text_json_and_no_match(tm, where, tmp_path):

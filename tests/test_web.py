@@ -386,6 +386,36 @@ def test_serve_passes_the_trusted_load_balancers_to_uvicorn(site, monkeypatch):
     assert default["proxy_headers"] and "forwarded_allow_ips" not in default  # uvicorn's: 127.0.0.1 or the env
 
 
+def test_serve_builds_the_fuzzy_index_before_it_serves_and_serves_when_it_cannot(site, monkeypatch):
+    import uvicorn
+
+    from i18n_pipeline import tm_search
+    from i18n_pipeline.errors import StateError
+    from i18n_pipeline.tm import TranslationMemory
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(options))
+    command = ["serve", "--state", str(site / "state"), "--out", str(site / "out")]
+    with TranslationMemory(site / "state" / "tm.sqlite") as tm:
+        assert not tm.fuzzy_index_ready()  # translate wrote rows; no lookup has been made
+    first = CliRunner().invoke(cli, command)
+    assert first.exit_code == 0, first.output
+    with TranslationMemory(site / "state" / "tm.sqlite") as tm:
+        assert tm.fuzzy_index_ready()
+    assert "building the fuzzy-match index" in first.stderr and "fuzzy-match index built in" in first.stderr
+    again = CliRunner().invoke(cli, command)
+    assert again.exit_code == 0 and "fuzzy-match index" not in again.stderr  # built once
+
+    def no_trgm(settings, on_build=None):
+        raise StateError("postgresql://tm: fuzzy matches on the PostgreSQL TM need the pg_trgm extension")
+
+    monkeypatch.setattr(tm_search, "prepare_fuzzy_index", no_trgm)
+    degraded = CliRunner().invoke(cli, command)
+    assert degraded.exit_code == 0 and len(served) == 3
+    assert "warning: fuzzy matches will not work: postgresql://tm: fuzzy matches on the PostgreSQL TM need" \
+        in degraded.stderr
+
+
 def test_behind_a_trusted_balancer_the_lockout_counts_each_translators_own_address(accounts):
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 

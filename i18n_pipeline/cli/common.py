@@ -27,7 +27,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")
 app.add_typer(glossary_app, name="glossary")
 app.add_typer(review_app, name="review")
-tm_app = typer.Typer(help="Look things up in the translation memory.", no_args_is_help=True)
+tm_app = typer.Typer(help="Look things up in the translation memory; build its fuzzy-match index.", no_args_is_help=True)
 app.add_typer(tm_app, name="tm")
 
 ModelsOpt = typer.Option(None, "--models", help="Model folder [env I18N_PIPELINE_MODELS; default ./models].")

@@ -52,6 +52,7 @@ def serve(
                              "i18n-pipeline users add NAME --role reviewer")
     except PipelineError as exc:
         fail(exc)
+    _prepare_fuzzy_index(settings)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + ("" if need_accounts else f"?token={web.token}")
     typer.echo(f"workspace: {url}", err=False)
@@ -59,6 +60,27 @@ def serve(
     # uvicorn's own proxy-header handling: trusted addresses only; everyone else's header is ignored.
     proxy = {} if forwarded_allow_ips is None else {"forwarded_allow_ips": forwarded_allow_ips}
     uvicorn.run(asgi, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True, **proxy)
+
+
+def _prepare_fuzzy_index(settings) -> None:
+    """Build the TM's fuzzy-match index before the first editor asks (a request would wait on it).
+
+    A memory whose index cannot be built (a PostgreSQL server without pg_trgm) still serves: the
+    editor shows that error where the matches would be, as before; here it is one warning line.
+    """
+    from ..tm_search import prepare_fuzzy_index
+
+    def building(location: str, rows: int) -> None:
+        typer.echo(f"{location}: building the fuzzy-match index for {rows} rows before serving (once; a large "
+                   "PostgreSQL memory takes a minute or more)", err=True)
+
+    try:
+        index = prepare_fuzzy_index(settings, on_build=building)
+    except PipelineError as exc:
+        typer.echo(f"warning: fuzzy matches will not work: {exc}", err=True)
+        return
+    if index.built:
+        typer.echo(f"{index.location}: fuzzy-match index built in {index.seconds:.1f} s", err=True)
 
 
 @users_app.command("add")

@@ -1,4 +1,4 @@
-"""tm: look up the translation memory from the shell (the editor's fuzzy matches, as text or JSON)."""
+"""tm: look up the translation memory from the shell (the editor's fuzzy matches, as text or JSON); build their index."""
 
 from __future__ import annotations
 
@@ -50,6 +50,35 @@ def tm_search(
         if not matches:
             typer.echo(f"no match of {min_score}% or more for {locale.site}", err=True)
     raise typer.Exit(EXIT_OK if matches else EXIT_SOME_FAILED)
+
+
+@tm_app.command("index")
+def tm_index(
+    state: Optional[Path] = StateOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Build the fuzzy-match index now, if it is missing (serve does this at start too).
+
+    A memory's first fuzzy lookup builds it otherwise: seconds on SQLite, but on a PostgreSQL TM
+    of 200,000 rows 70-90 s, once. Run it after moving a large memory to PostgreSQL, before
+    translators open the workspace. Nothing happens when the index is there.
+    """
+    from ..tm_search import prepare_fuzzy_index
+
+    overrides = {k: v for k, v in {"state_dir": state}.items() if v is not None}
+    try:
+        index = prepare_fuzzy_index(cli_settings(config, **overrides), on_build=_say_building)
+    except PipelineError as exc:
+        fail(exc)
+    if index.built:
+        typer.echo(f"{index.location}: fuzzy-match index built for {index.rows} rows in {index.seconds:.1f} s")
+    else:
+        typer.echo(f"{index.location}: fuzzy-match index already built ({index.rows} rows)")
+
+
+def _say_building(location: str, rows: int) -> None:
+    typer.echo(f"{location}: building the fuzzy-match index for {rows} rows (once; a large PostgreSQL "
+               "memory takes a minute or more)", err=True)
 
 
 @app.command("stats")

@@ -183,6 +183,8 @@ class Backend(Protocol):
     # fuzzy-match candidates: (*COLUMNS) rows of the pair near ``key`` with a length in ``window``
     def fuzzy_candidates(self, key: str, src: str, tgt: str, window: tuple[int, int], limit: int,
                          min_score: int) -> list[tuple]: ...
+    def fuzzy_index_ready(self) -> bool: ...  # the trigram index exists (else the next lookup builds it)
+    def build_fuzzy_index(self) -> None: ...  # build it now, if it is not there (what a first lookup does)
     def integrity_check(self) -> bool: ...
     def close(self) -> None: ...
 
@@ -228,6 +230,16 @@ class TranslationMemory:
 
     def __len__(self) -> int:
         return self._backend.count()
+
+    # -- fuzzy-match index (the lookups themselves: ``tm.fuzzy.search``) ---------------------
+
+    def fuzzy_index_ready(self) -> bool:
+        """Whether the trigram index fuzzy lookups read is built (else the first lookup builds it)."""
+        return self._backend.fuzzy_index_ready()
+
+    def build_fuzzy_index(self) -> None:
+        """Build the trigram index now if it is missing: on a large PostgreSQL memory a minute or more, once."""
+        self._backend.build_fuzzy_index()
 
     # -- run state ---------------------------------------------------------------------------
 

@@ -194,6 +194,16 @@ class PostgresBackend:
 
         return postgres_fuzzy.candidates(self, key, src, tgt, window, limit)
 
+    def fuzzy_index_ready(self) -> bool:
+        from . import postgres_fuzzy
+
+        return postgres_fuzzy.index_ready(self)
+
+    def build_fuzzy_index(self) -> None:
+        from . import postgres_fuzzy
+
+        postgres_fuzzy.ensure_index(self)
+
     # -- plumbing -------------------------------------------------------------------------------
 
     def _lost(self, exc: Exception, what: str) -> ConnectionLostError:

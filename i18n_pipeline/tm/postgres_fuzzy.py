@@ -6,7 +6,8 @@ gives every TM row of a pair an integer id and its length, ``tm_fuzzy_postings``
 and punctuation included, as FTS5's trigram tokenizer cuts them: ``tm_fuzzy_grams``), primary key
 ``(gram, id)``. Statement-level triggers on ``tm`` (insert, delete, a changed key) keep both in
 step, so every writer — translate, review import, workspace saves, anyone's SQL — updates them in
-its own transaction. Created, and filled from the rows already there, on first use.
+its own transaction. Created, and filled from the rows already there, on first use, or ahead of it
+by ``i18n-pipeline tm index`` and at ``serve`` start (``tm_search.prepare_fuzzy_index``).
 
 A lookup takes the query's *rarest* trigrams (``trigrams.pick_rare`` with the counts in
 ``tm_fuzzy_df``, the same picks as on SQLite), counts per row how many of them it holds with one
@@ -192,6 +193,15 @@ _COLUMNS = ", ".join("tm." + c.strip() for c in COLUMNS.split(","))
 _NO_TRGM = ("{location}: fuzzy matches on the PostgreSQL TM need the pg_trgm extension, which cannot be "
             "created ({reason}); install the server's contrib package (Debian: postgresql-contrib) and run "
             "CREATE EXTENSION pg_trgm in this database as its owner or a superuser")
+
+
+def index_ready(backend: PostgresBackend) -> bool:
+    """Whether the postings' triggers are all on ``tm`` (so the postings were filled): a read, no lock."""
+    if getattr(backend, "_trgm_ready", False):
+        return True
+    rows = backend._read("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'tm'::regclass AND tgname = ANY(%s)",
+                         (list(_TRIGGERS),))
+    return rows[0][0] == len(_TRIGGERS)
 
 
 def ensure_index(backend: PostgresBackend) -> None:

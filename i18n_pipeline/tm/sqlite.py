@@ -159,6 +159,16 @@ class SQLiteBackend:
 
         return sqlite_fuzzy.candidates(self, key, src, tgt, window, limit)
 
+    def fuzzy_index_ready(self) -> bool:
+        from . import sqlite_fuzzy
+
+        return sqlite_fuzzy.index_ready(self)
+
+    def build_fuzzy_index(self) -> None:
+        from . import sqlite_fuzzy
+
+        sqlite_fuzzy.ensure_index(self)
+
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:

@@ -99,9 +99,14 @@ _COLUMNS = ", ".join("t." + c.strip() for c in COLUMNS.split(","))
 _ONE_GRAM = "SELECT rowid AS id FROM tm_fuzzy_fts WHERE tm_fuzzy_fts MATCH ?"
 
 
+def index_ready(backend: SQLiteBackend) -> bool:
+    """Whether the trigram index is there (its last-created table is)."""
+    return bool(backend._read("SELECT 1 FROM sqlite_master WHERE name = 'tm_fuzzy_df_meta'", ()))
+
+
 def ensure_index(backend: SQLiteBackend) -> None:
     """Create the trigram index and its triggers, and index the rows already there (once)."""
-    if backend._read("SELECT 1 FROM sqlite_master WHERE name = 'tm_fuzzy_df_meta'", ()):  # created last
+    if index_ready(backend):
         return
     try:
         with backend.transaction() as tx:
