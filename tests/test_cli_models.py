@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -31,6 +32,15 @@ def test_every_command_has_help_a_docstring_and_a_readme_entry():
         assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
         entries = [line for line in readme.splitlines() if line.startswith(f"- `{path[0]}")]
         assert any(path[-1] in line for line in entries), f"`{' '.join(path)}` is not in the README's command list"
+
+
+def test_every_bracketed_note_in_the_help_texts_reaches_the_help_page():
+    """"[default ./out]" and "[tm] url" are words of the help, not markup for the help renderer to eat."""
+    for path, command in _commands(typer.main.get_command(app)):
+        page = " ".join(runner.invoke(app, [*path, "--help"]).output.split())
+        texts = [command.help or ""] + [getattr(param, "help", None) or "" for param in command.params]
+        for note in (n for text in texts for n in re.findall(r"\[[^\]\n]+\]", text)):
+            assert " ".join(note.split()) in page, f"{' '.join(path)} --help lost {note!r}"
 
 
 def test_models_list_json_on_an_empty_store(tmp_path):

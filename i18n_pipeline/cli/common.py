@@ -17,17 +17,23 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help is plain text: "[default ./out]" and "[tm] url" are words, not Rich markup
 )
-models_app = typer.Typer(help="Install, list and remove offline translation models.", no_args_is_help=True)
-glossary_app = typer.Typer(help="Edit and check the term base in glossary/.", no_args_is_help=True)
-review_app = typer.Typer(help="The translator review loop: import approved work, export work to review.",
-                         no_args_is_help=True)
-users_app = typer.Typer(help="Accounts for the translator workspace (serve on a non-local host).", no_args_is_help=True)
+
+
+def _group(help_text: str) -> typer.Typer:
+    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)  # plain help, as the app's
+
+
+models_app = _group("Install, list and remove offline translation models.")
+glossary_app = _group("Edit and check the term base in glossary/.")
+review_app = _group("The translator review loop: import approved work, export work to review.")
+users_app = _group("Accounts for the translator workspace (serve on a non-local host).")
 app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")
 app.add_typer(glossary_app, name="glossary")
 app.add_typer(review_app, name="review")
-tm_app = typer.Typer(help="Look things up in the translation memory; build its fuzzy-match index.", no_args_is_help=True)
+tm_app = _group("Look things up in the translation memory; build its fuzzy-match index.")
 app.add_typer(tm_app, name="tm")
 
 ModelsOpt = typer.Option(None, "--models", help="Model folder [env I18N_PIPELINE_MODELS; default ./models].")

@@ -127,7 +127,7 @@ def qa(
     config: Optional[Path] = ConfigOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Re-check translated files (e.g. after translators edited them); exit 1 while errors remain."""
+    """Re-check translated files (XLIFF, TMX) after translators edited them; exit 1 while errors remain."""
     from ..qa import ERROR, load_config
     from ..qa.files import check_file
 
