@@ -59,8 +59,8 @@ def tm_index(
 ) -> None:
     """Build the fuzzy-match index now, if it is missing (serve does this at start too).
 
-    A memory's first fuzzy lookup builds it otherwise: seconds on SQLite, but on a PostgreSQL TM
-    of 200,000 rows 70-90 s, once. Run it after moving a large memory to PostgreSQL, before
+    A memory's first fuzzy lookup builds it otherwise, once: for 200,000 rows 7 s on SQLite,
+    70-90 s on PostgreSQL. Run it after moving a large memory to PostgreSQL, before
     translators open the workspace. Nothing happens when the index is there.
     """
     from ..tm_search import prepare_fuzzy_index
