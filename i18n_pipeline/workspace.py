@@ -511,10 +511,6 @@ class Workspace:
         with self._tm() as tm:
             LoginFailures(tm).succeeded(attempt)
 
-    def login_failed(self, *keys: str) -> None:
-        """Count one failed login against each key, for every process and machine on this TM."""
-        with self._tm() as tm:
-            LoginFailures(tm).failed(*keys)
 
     # -- plumbing ----------------------------------------------------------------------------
 

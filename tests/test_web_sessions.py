@@ -234,9 +234,9 @@ def test_the_lockout_ends_when_the_window_has_passed_and_old_failures_are_purged
     keys = ("name:rita", "addr:198.51.100.1")
     with Workspace(settings) as ws:
         for _ in range(LOGIN_FAILURES - 1):
-            ws.login_failed(*keys)
+            ws.login_attempt(*keys)
         assert not ws.login_blocked(*keys)
-        ws.login_failed(*keys)
+        ws.login_attempt(*keys)
         assert ws.login_blocked(*keys) and ws.login_blocked("name:rita") and ws.login_blocked("name:vera", keys[1])
         assert not ws.login_blocked("name:vera", "addr:203.0.113.2")
         clock[0] += LOGIN_WINDOW_S  # the window's last instant: still locked
@@ -244,7 +244,7 @@ def test_the_lockout_ends_when_the_window_has_passed_and_old_failures_are_purged
         clock[0] += 1
         assert not ws.login_blocked(*keys)
         assert len(_failure_rows(settings)) == 2 * LOGIN_FAILURES  # past the window, not yet purged: a read writes nothing
-        ws.login_failed("name:vera")  # a write purges
+        ws.login_attempt("name:vera")  # an attempt writes, and purges
         assert _failure_rows(settings) == [(_sha("name:vera"), clock[0])]
 
 
@@ -255,16 +255,16 @@ def test_the_in_memory_and_the_stored_limiter_keep_one_sliding_window(kind, site
     monkeypatch.setattr(sessions_module.time, "time", lambda: clock[0])
     with Workspace(settings_for(site)) as ws:
         limiter = LoginLimiter() if kind == "memory" else StoredLoginLimiter(ws)
-        limiter.failed("name:rita", "addr:x")
+        limiter.attempt("name:rita", "addr:x")
         clock[0] += 100
         for _ in range(LOGIN_FAILURES - 1):
-            limiter.failed("name:rita")
+            limiter.attempt("name:rita")
         assert limiter.blocked("name:rita") and not limiter.blocked("addr:x") and not limiter.blocked("name:vera")
         clock[0] += LOGIN_WINDOW_S - 100  # the first failure is at the window's edge: it still counts
         assert limiter.blocked("name:rita")
         clock[0] += 1  # it has left the window: four remain
         assert not limiter.blocked("name:rita")
-        limiter.failed("name:rita")
+        limiter.attempt("name:rita")
         assert limiter.blocked("name:rita")
 
 
@@ -285,7 +285,7 @@ def test_an_older_tm_file_gets_the_login_failures_table_and_its_index(site):
     with TranslationMemory(path) as tm:
         failures = LoginFailures(tm)
         assert not failures.blocked("name:rita") and failures.count() == 0
-        failures.failed("name:rita")
+        failures.attempt("name:rita")
         assert failures.count() == 1 and SessionStore(tm).count() == 0
     with sqlite3.connect(path) as db:
         [(sql,)] = db.execute("SELECT sql FROM sqlite_master WHERE name = 'workspace_login_failures_key'").fetchall()
@@ -376,7 +376,7 @@ def test_the_in_memory_limiter_lets_a_burst_through_five_times_and_takes_back_a_
 def test_a_failures_table_of_the_version_before_attempts_gets_the_column(site):
     path = site / "state" / "tm.sqlite"
     with TranslationMemory(path) as tm:
-        LoginFailures(tm).failed("name:rita")
+        LoginFailures(tm).attempt("name:rita")
     with sqlite3.connect(path) as db:  # the previous version's table: key_hash and at only
         db.execute("DROP TABLE workspace_login_failures")
         db.execute("CREATE TABLE workspace_login_failures (key_hash TEXT NOT NULL, at REAL NOT NULL)")

@@ -82,12 +82,6 @@ class PostgresSessionTables:
             "GROUP BY key_hash ORDER BY count(*) DESC LIMIT 1", (list(key_hashes), since))
         return rows[0][0] if rows else 0
 
-    def add_failures(self, key_hashes: list[str], now: float, expired_before: float) -> None:
-        with self._backend.transaction() as tx:
-            tx._conn.execute("DELETE FROM workspace_login_failures WHERE at < %s", (expired_before,))
-            tx._conn.execute("INSERT INTO workspace_login_failures (key_hash, at) "
-                             "SELECT k, %s FROM unnest(%s::text[]) AS k", (now, list(key_hashes)))
-
     def reserve(self, key_hashes: list[str], attempt: str, now: float, since: float, limit: int) -> bool:
         """Under one advisory lock: False if a key has ``limit`` failures since ``since``, else count this attempt.
 

@@ -22,7 +22,7 @@ One row per failed login and key (``name:…``, ``addr:…``), the key kept only
 address can be guessed and hashed, so this is pseudonymity, not secrecy) with the failure's
 wall-clock time and the login attempt it belongs to (``attempt``, a random id).
 A key is blocked while it has ``LOGIN_FAILURES`` failures in the last ``LOGIN_WINDOW_S``; failures
-older than that are deleted at every write. A successful login clears nothing: the rule the
+older than that are deleted at every login attempt. A successful login clears nothing: the rule the
 in-memory limiter had.
 
 Checking and counting are one step: ``attempt(keys)`` counts the keys' failures and, when none is
@@ -145,13 +145,6 @@ class LoginFailures:
     def succeeded(self, attempt: str) -> None:
         """The attempt's password was right: take back the failure ``attempt`` counted (and only that one)."""
         self._tables.take_back(attempt)
-
-    def failed(self, *keys: str) -> None:
-        """One failed login for each key, now; failures older than the window are deleted in the same transaction."""
-        if not keys:
-            return
-        now = time.time()
-        self._tables.add_failures([token_hash(key) for key in keys], now, now - self.window_s)
 
     def count(self) -> int:
         """Failures stored, in the window or not yet purged (for the tests)."""

@@ -88,12 +88,6 @@ class SQLiteSessionTables:
             "GROUP BY key_hash ORDER BY count(*) DESC LIMIT 1", (*key_hashes, since))
         return rows[0][0] if rows else 0
 
-    def add_failures(self, key_hashes: list[str], now: float, expired_before: float) -> None:
-        with self._backend.transaction() as tx:
-            tx.db.execute("DELETE FROM workspace_login_failures WHERE at < ?", (expired_before,))
-            tx.db.executemany("INSERT INTO workspace_login_failures (key_hash, at) VALUES (?, ?)",
-                              [(key_hash, now) for key_hash in key_hashes])
-
     def reserve(self, key_hashes: list[str], attempt: str, now: float, since: float, limit: int) -> bool:
         """Under one write lock: False if a key has ``limit`` failures since ``since``, else count this attempt."""
         marks = ", ".join("?" * len(key_hashes))

@@ -139,14 +139,9 @@ class LoginLimiter:
             for key, window in self._failures.items():
                 self._failures[key] = deque(entry for entry in window if entry[1] != attempt)
 
-    def failed(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures[key].append((time.monotonic(), ""))
-
 
 class StoredLoginLimiter:
-    """The accounts' lockout, in the TM's database through the workspace (the same two calls as ``LoginLimiter``)."""
+    """The accounts' lockout, in the TM's database through the workspace (the same calls as ``LoginLimiter``)."""
 
     def __init__(self, workspace) -> None:
         self._workspace = workspace
@@ -159,9 +154,6 @@ class StoredLoginLimiter:
 
     def succeeded(self, attempt: str) -> None:
         self._workspace.login_succeeded(attempt)
-
-    def failed(self, *keys: str) -> None:
-        self._workspace.login_failed(*keys)
 
 
 def same_secret(given: str | None, expected: str | None) -> bool:
